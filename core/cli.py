@@ -1,0 +1,305 @@
+"""The headless command line (DESIGN.md contract). Imports no Qt.
+
+Exit codes: 0 success; 1 a failure in the data (rows rejected, a file refused, a damaged database);
+2 wrong usage. ``--json`` prints exactly one JSON object (English keys) to stdout; messages to people
+are Chinese. No traceback reaches a user: unexpected errors are logged and summarised.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from core.errors import DataError, UsageError, UserFacingError
+
+log = logging.getLogger(__name__)
+
+NOT_YET = {
+    "import subsidy": "扶助对象导入",
+    "import cases": "监督案件导入",
+    "datavalues": "妇幼月报数据交换",
+    "cases": "卫生监督案件",
+    "package": "乡镇与县之间的数据包交换",
+}
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages are English; say what is wrong in Chinese
+        self.print_usage(sys.stderr)
+        text = (message.replace("the following arguments are required", "缺少必需的参数")
+                .replace("unrecognized arguments", "无法识别的参数")
+                .replace("invalid choice", "无效的选项")
+                .replace("expected one argument", "需要一个参数"))
+        print(f"用法错误：{text}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出一个 JSON 对象（供脚本使用）")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="数据库文件路径或 SQLAlchemy URL")
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(prog="main.py", description="卫健台账 命令行（无参数时打开图形界面）")
+    parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 weijian.sqlite）")
+    parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
+
+    p = sub.add_parser("init", help="创建或升级数据库")
+    _common(p)
+    p.add_argument("--county-code", required=True, help="县（区）6 位代码，如 220322")
+    p.add_argument("--county-name", help="县（区）名称，如 梨树县")
+    p.add_argument("--township-code", help="乡镇安装：本乡镇 9 位代码")
+    p.add_argument("--no-townships", action="store_true", help="不自动填入区划代码中的乡镇")
+
+    p = sub.add_parser("orgunits", help="组织机构")
+    osub = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=ChineseArgumentParser)
+    pi = osub.add_parser("import", help="从 CSV 导入（列：code,name[,parent_code]）")
+    _common(pi)
+    pi.add_argument("file", type=Path)
+    pl = osub.add_parser("list", help="列出组织机构")
+    _common(pl)
+
+    p = sub.add_parser("demo", help="生成演示数据（演示县）")
+    _common(p)
+    p.add_argument("--recipients", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1)
+
+    p = sub.add_parser("check", help="检查数据库完整性、版本和记录数")
+    _common(p)
+
+    p = sub.add_parser("export", help="导出报表")
+    _common(p)
+    p.add_argument("return_id", metavar="RETURN_ID")
+    p.add_argument("--period")
+    p.add_argument("--org")
+    p.add_argument("--program")
+    p.add_argument("--format", required=True, choices=["xlsx", "pdf", "json", "csv"])
+    p.add_argument("--out", type=Path, help="输出文件（json 可省略，直接打印）")
+
+    p = sub.add_parser("backup", help="备份数据库")
+    _common(p)
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("restore", help="从备份恢复（会先自动备份当前数据库）")
+    _common(p)
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("users", help="用户管理")
+    usub = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=ChineseArgumentParser)
+    pa = usub.add_parser("add", help="添加用户（密码从标准输入读取）")
+    _common(pa)
+    pa.add_argument("--username", required=True)
+    pa.add_argument("--name", default="")
+    pa.add_argument("--role", required=True, choices=["CLERK", "SUPERVISOR", "ADMIN"])
+    pa.add_argument("--township", action="append", default=[], help="录入员限定的乡镇代码（可重复）")
+    pu = usub.add_parser("list", help="列出用户")
+    _common(pu)
+
+    for name, label in NOT_YET.items():
+        if " " in name:
+            continue
+        p = sub.add_parser(name, help=f"{label}（尚未启用）", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("import", help="导入（尚未启用）", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+class Output:
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+
+    def done(self, payload: dict, human: str) -> int:
+        if self.as_json:
+            print(json.dumps({"ok": True, **_plain(payload)}, ensure_ascii=False, default=str))
+        else:
+            print(human)
+        return 0
+
+    def failed(self, message: str, code: int, details: list[str] | None = None, payload: dict | None = None) -> int:
+        if self.as_json:
+            print(json.dumps({"ok": False, "error": message, "details": details or [], **_plain(payload or {})},
+                             ensure_ascii=False, default=str))
+        else:
+            print(f"错误：{message}", file=sys.stderr)
+            for d in (details or [])[:50]:
+                print(f"  · {d}", file=sys.stderr)
+            if details and len(details) > 50:
+                print(f"  …… 另有 {len(details) - 50} 条", file=sys.stderr)
+        return code
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+def _open(args, *, create: bool = False, current: bool = True):
+    from core.database import Database
+    from core.paths import configured_database
+    db = Database.connect(args.db or configured_database(), create=create)
+    if current:
+        from core.installation import is_initialised
+        db.ensure_current()
+        if not is_initialised(db):
+            raise DataError("数据库尚未初始化，请先运行 init --county-code ……（或 demo）。")
+    return db
+
+
+def cmd_init(args, out: Output, actor) -> int:
+    from core.installation import initialise
+    db = _open(args, create=True, current=False)
+    r = initialise(db, actor, args.county_code, args.county_name, args.township_code, fill_townships=not args.no_townships)
+    human = (f"{'已创建' if r.created else '已检查并升级'}数据库：{r.county_code} {r.county_name}"
+             + (f"（乡镇安装：{r.township_code}）" if r.township_code else "")
+             + (f"，填入乡镇（街道）{r.townships_added} 个" if r.townships_added else "") + "。")
+    for w in r.warnings:
+        human += f"\n提示：{w}"
+    return out.done(asdict(r), human)
+
+
+def cmd_orgunits(args, out: Output, actor) -> int:
+    from core import orgunits
+    db = _open(args)
+    if args.action == "list":
+        with db.session() as s:
+            units = orgunits.list_units(s)
+        rows = [{"code": u.code, "name": u.name, "level": u.level, "parent_code": u.parent_code,
+                 "closed_on": u.closed_on} for u in units]
+        return out.done({"units": rows}, "\n".join(f"{u.code}\t{u.name}\t{u.level_name}\t{u.status}" for u in units))
+    with db.session(actor) as s:
+        r = orgunits.import_csv(s, actor, args.file)
+    return out.done(asdict(r), f"读取 {r.read} 行：新增 {r.added}，改名 {r.renamed}，未变 {r.unchanged}。")
+
+
+def cmd_demo(args, out: Output, actor) -> int:
+    from core.database import Database
+    from core.demo import create_demo
+    from core.paths import configured_database
+    db = Database.connect(args.db or configured_database(), create=True)
+    r = create_demo(db, actor, seed=args.seed, recipients=args.recipients)
+    human = (f"已生成演示数据（演示县 {r.county_code}）：乡镇 {r.townships} 个，村 {r.villages} 个"
+             + (f"，账号 {'、'.join(r.users)}（密码 demo1234）" if r.users else "") + "。")
+    for n in r.notes:
+        human += f"\n提示：{n}"
+    return out.done(asdict(r), human)
+
+
+def cmd_check(args, out: Output, actor) -> int:
+    from core.installation import check
+    db = _open(args, current=False)
+    r = check(db)
+    lines = [f"数据库：{r['database']}（{r['backend']}）", f"架构版本：{r['schema_revision']}（程序：{r['program_schema']}）"]
+    if r.get("county"):
+        lines.append(f"所属：{r['county']['code']} {r['county']['name']}" + (f"，乡镇安装 {r['township_code']}" if r.get("township_code") else ""))
+    lines += [f"  {k}: {v}" for k, v in r["counts"].items()]
+    if r["ok"]:
+        lines.append("检查通过。")
+        return out.done(r, "\n".join(lines))
+    if not out.as_json:
+        print("\n".join(lines))
+    return out.failed(f"检查发现 {len(r['problems'])} 个问题。", 1, r["problems"], r)
+
+
+def cmd_export(args, out: Output, actor) -> int:
+    from core.returns.catalogue import build_return
+    from core.returns.render import render
+    db = _open(args)
+    if args.format != "json" and not args.out:
+        raise UsageError(f"导出 {args.format} 需要 --out 输出文件。")
+    with db.session(actor) as s:
+        table = build_return(s, actor, args.return_id, args.period, args.org, args.program)
+        if args.out:
+            rows = render(table, args.format, args.out)
+    if not args.out:  # JSON to stdout: the return itself is the one JSON object
+        from core.returns.tabular import render_json
+        print(render_json(table, None))
+        return 0
+    return out.done({"id": table.id, "title": table.title, "period": table.period, "org": table.org,
+                     "format": args.format, "out": str(args.out), "rows": rows},
+                    f"已导出 {table.title}（{rows} 行）到 {args.out}")
+
+
+def cmd_backup(args, out: Output, actor) -> int:
+    from core.backup import backup
+    db = _open(args)
+    m = backup(db, actor, args.out)
+    total = sum(t["rows"] for t in m["tables"].values())
+    return out.done({"out": str(args.out), "schema_revision": m["schema_revision"],
+                     "tables": {k: v["rows"] for k, v in m["tables"].items()}},
+                    f"已备份到 {args.out}（{len(m['tables'])} 张表，{total} 行）。")
+
+
+def cmd_restore(args, out: Output, actor) -> int:
+    from core.backup import restore
+    db = _open(args, create=True, current=False)
+    r = restore(db, actor, args.file)
+    return out.done(r, f"已从 {args.file} 恢复。" + (f"恢复前的数据库已备份到 {r['safety_backup']}。" if r["safety_backup"] else ""))
+
+
+def cmd_users(args, out: Output, actor) -> int:
+    from core import users
+    from core.access import Role
+    db = _open(args)
+    if args.action == "list":
+        with db.session(actor) as s:
+            rows = users.list_users(s, actor)
+        return out.done({"users": [{"username": u.username, "name": u.display_name, "role": u.role.value,
+                                    "active": u.active, "locked": u.locked, "townships": list(u.townships)} for u in rows]},
+                        "\n".join(f"{u.username}\t{u.display_name}\t{u.role.label}\t{'有效' if u.active else '停用'}" for u in rows))
+    password = sys.stdin.readline().rstrip("\r\n")
+    with db.session(actor) as s:
+        u = users.create_user(s, actor, args.username, args.name, Role(args.role), password, args.township)
+    return out.done({"username": u.username, "role": u.role.value}, f"已添加用户 {u.username}（{u.role.label}）。")
+
+
+def cmd_not_yet(args, out: Output, actor) -> int:
+    label = NOT_YET.get(args.command) or NOT_YET.get(f"import {(args.rest or [''])[0]}") or "此功能"
+    return out.failed(f"{label}功能尚未启用（将在后续版本提供）。", 2)
+
+
+COMMANDS: dict[str, Callable] = {
+    "init": cmd_init, "orgunits": cmd_orgunits, "demo": cmd_demo, "check": cmd_check, "export": cmd_export,
+    "backup": cmd_backup, "restore": cmd_restore, "users": cmd_users,
+    "import": cmd_not_yet, "datavalues": cmd_not_yet, "cases": cmd_not_yet, "package": cmd_not_yet,
+}
+
+
+def main(argv: list[str]) -> int:
+    from core.access import Actor
+    from core.logging_setup import setup_logging
+    setup_logging()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    out = Output(bool(getattr(args, "json", False)))
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args, out, Actor.command_line())
+    except UserFacingError as e:
+        return out.failed(e.message, e.exit_code, e.details)
+    except KeyboardInterrupt:
+        return out.failed("已取消。", 1)
+    except Exception as e:  # noqa: BLE001 - no traceback reaches a user
+        log.exception("unexpected error in command %s", args.command)
+        from core.paths import logs_dir
+        return out.failed(f"程序内部错误（{type(e).__name__}），操作未完成，已写入日志：{logs_dir()}", 1)

@@ -1,0 +1,1 @@
+"""The returns engine: definitions (model.py), the catalogue (catalogue.py), builders, renderers."""

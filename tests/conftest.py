@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set (scripts/test.sh starts a throwaway server and sets it)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display in CI: pytest would abort (exit 134)
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from core.access import Actor, Role
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch):
+    """Every test gets its own data folder (backups, logs, local settings)."""
+    monkeypatch.setenv("WEIJIAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WEIJIAN_DB", raising=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield str(tmp_path / "test.sqlite")
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.connect() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_db(db_url):
+    from core.database import Database
+    db = Database.connect(db_url, create=True)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor("admin", "管理员", Role.ADMIN)
+
+
+@pytest.fixture
+def clerk() -> Actor:
+    return Actor("clerk", "录入员", Role.CLERK)
+
+
+@pytest.fixture
+def supervisor() -> Actor:
+    return Actor("super", "审核员", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def db(empty_db, admin):
+    """梨树县 (220322) with its 24 townships from the shipped division codes."""
+    from core.installation import initialise
+    initialise(empty_db, admin, "220322", "梨树县")
+    return empty_db
