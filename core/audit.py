@@ -60,7 +60,8 @@ def record_label(obj: Record) -> str:
 
 
 def _column_keys(obj: Record) -> list[str]:
-    return [a.key for a in inspect(obj).mapper.column_attrs if a.key not in Record.AUDIT_SKIP]
+    skip = Record.AUDIT_SKIP | getattr(obj, "AUDIT_QUIET", frozenset())
+    return [a.key for a in inspect(obj).mapper.column_attrs if a.key not in skip]
 
 
 def _actor_name(session: Session) -> str:

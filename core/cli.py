@@ -299,6 +299,9 @@ def main(argv: list[str]) -> int:
         return out.failed(e.message, e.exit_code, e.details)
     except KeyboardInterrupt:
         return out.failed("已取消。", 1)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        sys.stdout = None  # type: ignore[assignment] - silence the interpreter's flush at exit
+        return 0
     except Exception as e:  # noqa: BLE001 - no traceback reaches a user
         log.exception("unexpected error in command %s", args.command)
         from core.paths import logs_dir

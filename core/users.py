@@ -46,7 +46,7 @@ def check_password_rules(password: str) -> None:
         raise DataError("密码需同时包含字母和数字。")
 
 
-def _validate_username(username: str) -> str:
+def validate_username(username: str) -> str:
     username = (username or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}", username):
         raise DataError("用户名应为 2–32 个字母、数字、汉字或 _ . -。")
@@ -96,7 +96,7 @@ def create_user(session: Session, actor: Actor | None, username: str, display_na
             session.info["actor"] = Actor("setup", "首次设置", Role.ADMIN)
     else:
         actor.require(Permission.MANAGE_USERS)
-    username = _validate_username(username)
+    username = validate_username(username)
     check_password_rules(password)
     if session.execute(select(User.id).where(User.username == username)).first():
         raise DataError(f"用户名“{username}”已存在。")

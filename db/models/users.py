@@ -10,6 +10,8 @@ from db.base import Base, Record
 
 class User(Record, Base):
     __tablename__ = "app_user"
+    # Bookkeeping of logins: the login/login_failed audit events already say it, so no update rows.
+    AUDIT_QUIET = frozenset({"last_login_at", "failed_logins", "locked_until"})
 
     username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
