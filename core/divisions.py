@@ -4,6 +4,7 @@ shipped in ``resources/divisions`` (2022 edition) — an administrator may impor
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -89,8 +90,24 @@ def _load(folder: str, edition: int) -> DivisionCatalogue:
     return DivisionCatalogue(Path(folder), edition)
 
 
+_current: DivisionCatalogue | None = None
+
+
 def catalogue() -> DivisionCatalogue:
-    """The newest edition available: an imported one in the data folder, else the shipped one."""
+    """The newest edition available: an imported one in the data folder, else the shipped one.
+    Looked up once per process (it is asked for per row on imports); ``import_edition`` refreshes it."""
+    global _current
+    if _current is None or _current_dir != os.environ.get("WEIJIAN_DATA_DIR", ""):
+        _current = _find_catalogue()
+    return _current
+
+
+_current_dir = ""
+
+
+def _find_catalogue() -> DivisionCatalogue:
+    global _current_dir
+    _current_dir = os.environ.get("WEIJIAN_DATA_DIR", "")   # the data folder moves only in tests
     best = (SHIPPED_EDITION, resource_path("divisions"))
     root = user_editions_dir()
     if root.is_dir():
@@ -120,5 +137,7 @@ def import_edition(source: Path, edition: int) -> DivisionCatalogue:
         shutil.copy2(source / f, tmp / f)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
+    global _current
     _load.cache_clear()
+    _current = None
     return catalogue()

@@ -16,6 +16,7 @@ import logging
 import threading
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -101,18 +102,23 @@ def run_op(parent: QWidget | None, fn: Callable[[Callable[..., bool]], Any], *,
         if text:
             dialog.setLabelText(text)
 
-    def finish() -> None:
+    def finish() -> bool:
+        """Close the progress dialog; False when the screen that asked is gone (window closed
+        while the work ran): then its callbacks must not run."""
         _running.discard(task)
-        dialog.reset()
-        dialog.deleteLater()
+        if shiboken6.isValid(dialog):
+            dialog.reset()
+            dialog.deleteLater()
+        return parent is None or shiboken6.isValid(parent)
 
     def finished(result: Any) -> None:
-        finish()
-        if on_done:
+        if finish() and on_done:
             on_done(result)
 
     def failed(error: BaseException) -> None:
-        finish()
+        if not finish():
+            log.warning("background operation failed after its window closed: %s", type(error).__name__)
+            return
         if on_failed:
             on_failed(error)
         else:
