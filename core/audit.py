@@ -221,8 +221,16 @@ class AuditRow:
 
 
 ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "login_failed": "登录失败",
-                 "export": "导出报表", "backup": "备份", "restore": "恢复", "init": "初始化", "unlock": "解锁"}
-TABLE_LABELS = {"org_unit": "组织机构", "app_user": "用户", "app_user_township": "用户乡镇范围", "setting": "设置"}
+                 "export": "导出报表", "import": "导入", "confirm_year": "资格确认", "build_roll": "生成发放花名册", "backup": "备份", "restore": "恢复", "init": "初始化", "unlock": "解锁"}
+TABLE_LABELS = {
+    "org_unit": "组织机构", "app_user": "用户", "app_user_township": "用户乡镇范围", "setting": "设置",
+    "subsidy_program": "扶助项目", "subsidy_standard": "扶助标准", "subsidy_recipient": "扶助对象", "subsidy_child": "子女",
+    "subsidy_year": "年度资格确认", "subsidy_year_entry": "资格确认明细", "subsidy_payment_roll": "发放花名册",
+    "mch_data_element": "妇幼数据项", "mch_data_value": "妇幼月报数值", "mch_validation_rule": "审核规则",
+    "mch_year_target": "年度任务数", "mch_month_report": "妇幼月报",
+    "sup_case": "监督案件", "sup_case_officer": "承办人", "sup_case_penalty": "处罚", "sup_case_document": "文书",
+    "sup_case_event": "案件阶段", "sup_random_task": "双随机任务", "sup_complaint": "投诉举报", "sup_holiday": "节假日",
+}
 
 
 def query_audit(session: Session, actor, *, record_uuid: str | None = None, user: str | None = None,

@@ -19,10 +19,7 @@ from core.errors import DataError, UsageError, UserFacingError
 log = logging.getLogger(__name__)
 
 NOT_YET = {
-    "import subsidy": "扶助对象导入",
     "import cases": "监督案件导入",
-    "datavalues": "妇幼月报数据交换",
-    "cases": "卫生监督案件",
     "package": "乡镇与县之间的数据包交换",
 }
 
@@ -81,6 +78,17 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--format", required=True, choices=["xlsx", "pdf", "json", "csv"])
     p.add_argument("--out", type=Path, help="输出文件（json 可省略，直接打印）")
 
+    p = sub.add_parser("datavalues", help="妇幼月报数据值的导入导出（DHIS2 dataValueSet 格式）")
+    dsub = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=ChineseArgumentParser)
+    pi = dsub.add_parser("import", help="导入数据值文件（.csv 或 .json）")
+    _common(pi)
+    pi.add_argument("file", type=Path)
+    pe = dsub.add_parser("export", help="导出数据值文件（.csv 或 .json）")
+    _common(pe)
+    pe.add_argument("--period", required=True, help="报告期：202109、2021Q3、2021、2020Oct、202101..202109")
+    pe.add_argument("--org", help="县代码或乡镇（街道）代码（默认：全县）")
+    pe.add_argument("--out", type=Path, required=True, help="输出文件 .csv 或 .json")
+
     p = sub.add_parser("backup", help="备份数据库")
     _common(p)
     p.add_argument("--out", type=Path, required=True)
@@ -99,13 +107,28 @@ def build_parser() -> ChineseArgumentParser:
     pu = usub.add_parser("list", help="列出用户")
     _common(pu)
 
+    p = sub.add_parser("cases", help="卫生监督案件")
+    csub = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=ChineseArgumentParser)
+    pc = csub.add_parser("overdue", help="列出超过法定期限（立案、办案、送达、缴款、一案一卡等）的案件")
+    _common(pc)
+    pc.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="按哪一天计算（默认：今天）")
+
     for name, label in NOT_YET.items():
         if " " in name:
             continue
         p = sub.add_parser(name, help=f"{label}（尚未启用）", add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
-    p = sub.add_parser("import", help="导入（尚未启用）", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("import", help="导入 Excel 表（扶助对象花名册）")
+    isub = p.add_subparsers(dest="what", metavar="WHAT", required=True, parser_class=ChineseArgumentParser)
+    pi = isub.add_parser("subsidy", help="导入扶助对象花名册（.xlsx / .xls / .ods）")
+    _common(pi)
+    pi.add_argument("file", type=Path, help="花名册工作簿")
+    pi.add_argument("--program", help="所有行都属于这个扶助项目（项目代码，如 RURAL_REWARD）；不给时读表中的“扶助项目”列")
+    pi.add_argument("--sheet", help="工作表名称（默认：第一个能认出表头的工作表）")
+    pi.add_argument("--dry-run", action="store_true", help="只检查、写出未导入行，不改动数据库")
+    pi.add_argument("--rejects", type=Path, help="未导入行的输出文件（默认：原文件旁的“<原文件名>-未导入.xlsx”）")
+    pc = isub.add_parser("cases", help=f"{NOT_YET['import cases']}（尚未启用）", add_help=False)
+    pc.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -235,6 +258,27 @@ def cmd_export(args, out: Output, actor) -> int:
                     f"已导出 {table.title}（{rows} 行）到 {args.out}")
 
 
+def cmd_datavalues(args, out: Output, actor) -> int:
+    from core.mch import dhis2
+    dhis2.file_format(args.out if args.action == "export" else args.file)   # wrong type: usage, before opening
+    db = _open(args)
+    if args.action == "export":
+        with db.session(actor) as s:
+            r = dhis2.export_values(s, actor, args.period, args.out, args.org)
+        return out.done({"out": str(r.out), "period": r.period, "org": r.org, "values": r.values},
+                        f"已导出 {r.values} 个数值到 {r.out}。")
+    with db.session(actor) as s:   # one transaction: all good rows, or nothing on a failure
+        r = dhis2.import_values(s, actor, args.file)
+    human = f"{args.file.name}：{r.summary()}"
+    if not r.rejected:
+        return out.done(r.counts(), human)
+    if not out.as_json:
+        print(human)
+    details = [f"第 {x.line} {r.line_word}：{x.reason}" for x in r.rejects]
+    return out.failed(f"有 {r.rejected} {r.line_word}未导入，其余已导入。改正后可再次导入该文件（已导入的行会记为未变）。",
+                      1, details, r.counts())
+
+
 def cmd_backup(args, out: Output, actor) -> int:
     from core.backup import backup
     db = _open(args)
@@ -268,7 +312,62 @@ def cmd_users(args, out: Output, actor) -> int:
     return out.done({"username": u.username, "role": u.role.value}, f"已添加用户 {u.username}（{u.role.label}）。")
 
 
+def cmd_import(args, out: Output, actor) -> int:
+    if args.what != "subsidy":
+        return out.failed(f"{NOT_YET['import ' + args.what]}功能尚未启用（将在后续版本提供）。", 2)
+    from core.imports import default_rejects_path
+    from core.subsidy.roster_import import import_roster, open_roster
+    db = _open(args)
+    table = open_roster(args.file, sheet=args.sheet)
+    rejects = None
+    with db.session(actor) as s:  # one transaction: a failure (even writing the rejects) saves nothing
+        r = import_roster(s, actor, table, program=args.program, dry_run=args.dry_run)
+        if r.rejected:
+            rejects = r.write_rejects(args.rejects or default_rejects_path(args.file))
+    payload = {"file": str(args.file), "sheet": r.sheet, "header_row": r.header_row, **r.counts(),
+               "rejects_file": str(rejects) if rejects else None}
+    human = f"{args.file.name}（工作表“{r.sheet}”，第 {r.header_row} 行为表头）：{r.summary()}"
+    if not r.rejected:
+        return out.done(payload, human)
+    if not out.as_json:
+        print(human)
+    details = [f"第 {x.number} 行：{x.reason}" for x in r.rejects[:200]]
+    return out.failed(f"有 {r.rejected} 行未导入，原因已逐行写入 {rejects}。改正后可直接导入该文件。", 1, details, payload)
+
+
+def _day(text: str, option: str):
+    import re
+    from datetime import date
+    value = (text or "").strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} 的日期“{text}”不对：应为 YYYY-MM-DD 格式的真实日期，例如 2025-10-09。") from None
+
+
+def cmd_cases(args, out: Output, actor) -> int:
+    from datetime import date
+    from core.orgunits import installation_townships
+    from core.supervision.case_deadlines import overdue_cases
+    as_of = _day(args.as_of, "--as-of") if args.as_of else date.today()
+    db = _open(args)
+    with db.session() as s:
+        rows = overdue_cases(s, as_of, township_codes=installation_townships(s))
+    cases = [{"number": r.number, "cause": r.cause, "party": r.party, "deadline": r.deadline,
+              "due": r.due.isoformat(), "days_overdue": r.days_overdue} for r in rows]
+    if rows:
+        lines = [f"截至 {as_of:%Y-%m-%d}，超过法定期限的案件 {len(rows)} 件："]
+        lines += [f"{r.number or '（未编号）'}\t{r.party}\t{r.cause}\t{r.deadline}：期限 {r.due:%Y-%m-%d}，已逾期 {r.days_overdue} 天"
+                  + (f"（另有：{'、'.join(r.others)}）" if r.others else "") for r in rows]
+    else:
+        lines = [f"截至 {as_of:%Y-%m-%d}，没有超过法定期限的案件。"]
+    return out.done({"as_of": as_of.isoformat(), "count": len(cases), "cases": cases}, "\n".join(lines))
+
+
 def cmd_not_yet(args, out: Output, actor) -> int:
+    out.as_json = out.as_json or "--json" in (args.rest or [])
     label = NOT_YET.get(args.command) or NOT_YET.get(f"import {(args.rest or [''])[0]}") or "此功能"
     return out.failed(f"{label}功能尚未启用（将在后续版本提供）。", 2)
 
@@ -276,7 +375,7 @@ def cmd_not_yet(args, out: Output, actor) -> int:
 COMMANDS: dict[str, Callable] = {
     "init": cmd_init, "orgunits": cmd_orgunits, "demo": cmd_demo, "check": cmd_check, "export": cmd_export,
     "backup": cmd_backup, "restore": cmd_restore, "users": cmd_users,
-    "import": cmd_not_yet, "datavalues": cmd_not_yet, "cases": cmd_not_yet, "package": cmd_not_yet,
+    "import": cmd_import, "datavalues": cmd_datavalues, "cases": cmd_cases, "package": cmd_not_yet,
 }
 
 

@@ -90,6 +90,14 @@ def initialise(db: Database, actor: Actor, county_code: str, county_name: str | 
             if orgunits.get_unit(session, township_code) is None:
                 raise DataError(f"本县没有乡镇（街道）{township_code}；请先导入该乡镇，或检查代码。")
             settings.store(session, "installation.township_code", township_code)
+        from core.subsidy.programmes import seed_defaults
+        seed_defaults(session)  # built-in programmes and national standards, where missing
+        from core.mch.elements import seed_elements
+        seed_elements(session)  # the maternal-child data set of DOMAIN.md §4, where missing
+        from core.mch.rules import seed_rules
+        seed_rules(session)  # the validation rules of DOMAIN.md §4, where missing
+        from core.supervision.working_days import seed_holidays
+        seed_holidays(session)  # shipped holiday calendars (resources/holidays), for years the database lacks
         if created:
             audit.record_event(session, "init", f"{county_code} {name}",
                                {"township_code": township_code, "townships_added": added})

@@ -41,15 +41,9 @@ class Area:
 
 AREAS: list[Area] = [
     Area("home", "首页", "nav-home.svg", "getting-started.html"),
-    Area("subsidy", "扶助对象", "nav-subsidy.svg", "index.html#areas",
-         "这里将办理计划生育家庭奖励扶助和特别扶助：扶助对象的登记、资格审核、年度确认、退出和扶助金发放花名册。"
-         "此功能尚未启用，目前还不能录入扶助对象。"),
-    Area("mch", "妇幼月报", "nav-mch.svg", "index.html#areas",
-         "这里将录入、审核和汇总各乡镇每月报送的妇幼健康数据，并统计报送的完整性与及时性。"
-         "此功能尚未启用，目前还不能录入月报数据。"),
-    Area("supervision", "卫生监督", "nav-supervision.svg", "index.html#areas",
-         "这里将登记和跟踪卫生行政处罚案件（立案、调查、处罚、结案及办理期限提醒），以及双随机抽查任务。"
-         "此功能尚未启用，目前还不能登记案件。"),
+    Area("subsidy", "扶助对象", "nav-subsidy.svg", "subsidy.html"),
+    Area("mch", "妇幼月报", "nav-mch.svg", "mch.html"),
+    Area("supervision", "卫生监督", "nav-supervision.svg", "supervision.html"),
     Area("returns", "报表", "nav-returns.svg", "returns.html"),
     Area("exchange", "数据交换", "nav-exchange.svg", "index.html#areas",
          "这里将用数据包（U 盘或电子邮件）在乡镇与县之间离线交换数据，并按 DHIS2 格式导入、导出妇幼月报数据。"
@@ -59,6 +53,9 @@ AREAS: list[Area] = [
 AREA_KEYS = [a.key for a in AREAS]
 # The lazily imported pages written in their own modules: key → (module, class).
 PAGE_MODULES = {
+    "subsidy": ("gui.subsidy.subsidy_page", "SubsidyPage"),
+    "mch": ("gui.mch.mch_page", "MchPage"),
+    "supervision": ("gui.supervision.supervision_page", "SupervisionPage"),
     "returns": ("gui.pages.returns_page", "ReturnsPage"),
     "admin": ("gui.pages.admin_page", "AdminPage"),
 }

@@ -115,9 +115,8 @@ def test_export_unknown_or_not_yet_available_return(tmp_path):
     run_json(tmp_path, "init", "--county-code", "220322")
     out = run_json(tmp_path, "export", "NOPE", "--format", "pdf", "--out", str(tmp_path / "x.pdf"), expect=2)
     assert "没有报表" in out["error"]
-    out = run_json(tmp_path, "export", "FP-ROSTER", "--period", "2021", "--format", "pdf", "--out",
-                   str(tmp_path / "x.pdf"), expect=2)
-    assert "尚未启用" in out["error"] and not (tmp_path / "x.pdf").exists()
+    out = run_json(tmp_path, "package", "export", "--out", str(tmp_path / "x.pkg"), expect=2)
+    assert "尚未启用" in out["error"] and not (tmp_path / "x.pkg").exists()
 
 
 def test_backup_and_restore(tmp_path, dbfile):

@@ -15,6 +15,9 @@ from core.resources import resource_path
 CHAPTERS: list[tuple[str, str]] = [
     ("index.html", "目录"),
     ("getting-started.html", "入门"),
+    ("subsidy.html", "扶助对象"),
+    ("mch.html", "妇幼月报"),
+    ("supervision.html", "卫生监督"),
     ("admin.html", "系统管理"),
     ("returns.html", "报表"),
     ("cli.html", "命令行"),

@@ -44,6 +44,7 @@ class ReturnRequest:
     period: str | None
     org: str | None          # None: the whole county
     org_label: str
+    program: str | None = None   # 扶助项目 for the FP-* returns (None: all, where the return allows it)
 
 
 def default_file_name(req: ReturnRequest, suffix: str) -> str:
@@ -66,7 +67,7 @@ def render_request(ctx: AppContext, req: ReturnRequest, fmt: str, path: Path,
     from core.returns.render import render
     try:
         with ctx.db.session(ctx.actor) as s:
-            table = build_return(s, ctx.actor, req.return_id, req.period, req.org)
+            table = build_return(s, ctx.actor, req.return_id, req.period, req.org, req.program)
             total = table.row_count_hint
             render(table, fmt, path, progress=lambda done: progress(done, total, f"已处理 {done} 行……"))
     except RenderCancelled:
@@ -134,6 +135,11 @@ class ReturnsPage(QWidget):
         org_title = QLabel("单位(&U)：")
         org_title.setBuddy(self.org_combo)
         form.addRow(org_title, self.org_combo)
+        self.program_combo = QComboBox()
+        self.program_title = QLabel("扶助项目(&J)：")
+        self.program_title.setBuddy(self.program_combo)
+        form.addRow(self.program_title, self.program_combo)
+        self.program_combo.currentIndexChanged.connect(lambda _i: self._check_period())
 
         self.header_note = QLabel()
         self.header_note.setWordWrap(True)
@@ -282,7 +288,9 @@ class ReturnsPage(QWidget):
                                      "启用后在这里即可预览、打印和导出。")
             self.state_label.setVisible(True)
         self.period_edit.setPlaceholderText("可留空（当前全部）" if not spec.needs_period
+                                            else "如 2026、2026H1（上半年）" if spec.period_parser
                                             else "如 2026、202609、2026Q3、2025Oct、202601..202609")
+        self._fill_programs(spec)
         try:
             with self.ctx.db.session(self.ctx.actor) as s:
                 self._header = settings.stat_header(s, spec.id)
@@ -291,6 +299,33 @@ class ReturnsPage(QWidget):
             self.header_note.setText(e.message)
         self._check_period()
         self._update_buttons()
+
+    def _fill_programs(self, spec: ReturnSpec) -> None:
+        """The 扶助项目 row, only for returns that take a programme (FP-SUMMARY may cover all)."""
+        show = spec.takes_program
+        self.program_title.setVisible(show)
+        self.program_combo.setVisible(show)
+        if not show:
+            return
+        chosen = self.program_combo.currentData()
+        self.program_combo.clear()
+        if spec.id == "FP-SUMMARY":
+            self.program_combo.addItem("全部项目", None)
+        try:
+            from core.subsidy.programmes import list_programs
+            with self.ctx.db.session(self.ctx.actor) as s:
+                programs = list_programs(s)
+        except UserFacingError as e:
+            show_inline(self.period_error, e.message)
+            programs = []
+        for p in programs:
+            self.program_combo.addItem(p.name, p.code)
+        index = self.program_combo.findData(chosen)
+        self.program_combo.setCurrentIndex(index if index >= 0 else 0)
+
+    def _parse(self, spec: ReturnSpec | None, text: str):
+        parser = spec.period_parser if spec is not None and spec.period_parser else parse_period
+        return parser(text)
 
     def _header_text(self, spec: ReturnSpec, header: StatHeader) -> str:
         """What the header and footer will show, from the installation's settings."""
@@ -320,7 +355,7 @@ class ReturnsPage(QWidget):
         if not text:
             return None
         try:
-            return parse_period(text).label
+            return self._parse(self.current_spec(), text).label
         except UsageError:
             return None
 
@@ -337,7 +372,7 @@ class ReturnsPage(QWidget):
                 label = "当前全部"
         else:
             try:
-                label = parse_period(text).label
+                label = self._parse(spec, text).label
             except UsageError as e:
                 problem = e.message
         self.period_label.setText(f"= {label}" if label else "")
@@ -358,6 +393,7 @@ class ReturnsPage(QWidget):
                 b.setToolTip("当前用户无权导出和打印报表。")
         self.period_edit.setEnabled(usable)
         self.org_combo.setEnabled(usable)
+        self.program_combo.setEnabled(usable)
 
     # -- requests --------------------------------------------------------------------------
     def current_request(self) -> ReturnRequest | None:
@@ -371,7 +407,9 @@ class ReturnsPage(QWidget):
         period = self.period_edit.text().strip()
         org = self.org_combo.currentData()
         org_label = self.org_combo.currentText().split("（")[0]
-        return ReturnRequest(spec.id, spec.title, parse_period(period).code if period else None, org, org_label)
+        program = self.program_combo.currentData() if spec.takes_program else None
+        return ReturnRequest(spec.id, spec.title, self._parse(spec, period).code if period else None, org, org_label,
+                             program)
 
     def _run(self, req: ReturnRequest, fmt: str, path: Path, label: str, on_done: Callable[[Path | None], None]):
         ctx = self.ctx

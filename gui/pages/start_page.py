@@ -27,8 +27,8 @@ USER_TIPS = [
     "在 设置 → 修改密码 中修改自己的密码；",
     "按 Ctrl+1…Ctrl+7 切换功能，按 F1 查看当前页面的帮助。",
 ]
-TODO_TEXT = ("扶助对象、妇幼月报和卫生监督功能尚未启用，所以目前没有待办事项。"
-             "这些功能启用后，待审核的月报、快到期的案件和年度资格确认会列在这里。")
+TODO_TEXT = "正在读取待办……"
+OVERDUE_SHOWN = 5
 
 
 @dataclass
@@ -36,6 +36,8 @@ class StartSummary:
     townships: int = 0
     villages: int = 0
     recent: list[tuple[str, str, str, str]] = field(default_factory=list)  # time, who, action, what
+    overdue_cases: list[str] = field(default_factory=list)   # "文号 案由：期限 逾期 N 天"
+    overdue_total: int = 0
 
 
 def _local_time(at: datetime) -> str:
@@ -50,6 +52,11 @@ def load_summary(db: Database, actor: Actor) -> StartSummary:
         units = orgunits.list_units(session, include_closed=False)
         summary.townships = sum(1 for u in units if u.level == 2)
         summary.villages = sum(1 for u in units if u.level == 3)
+        from core.supervision.case_deadlines import overdue_cases
+        overdue = overdue_cases(session, date.today(), township_codes=actor.townships)
+        summary.overdue_total = len(overdue)
+        summary.overdue_cases = [f"{c.number or '（未编号）'} {c.cause[:16]}：{c.deadline}逾期 {c.days_overdue} 天"
+                                 for c in overdue[:OVERDUE_SHOWN]]
         if actor.can(Permission.VIEW_AUDIT):
             for row in audit.query_audit(session, actor, limit=RECENT_EVENTS):
                 action = audit.ACTION_LABELS.get(row.action, row.action)
@@ -127,9 +134,17 @@ class StartPage(QWidget):
         self.todo_label = QLabel(TODO_TEXT)
         self.todo_label.setWordWrap(True)
         self.todo_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.todo_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.todo_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.todo_label.setToolTip("点击转到 卫生监督")
+        self.todo_label.mousePressEvent = lambda _e: self.navigate.emit("supervision")
+        from gui.mch.completeness_view import MchTodoPanel
+        self.mch_todo = MchTodoPanel(ctx, limit=8)
+        self.mch_todo.setMaximumHeight(200)
+        self.mch_todo.open_month.connect(lambda _t, _p: self.navigate.emit("mch"))
         todo_layout = QVBoxLayout(todo_box)
         todo_layout.addWidget(self.todo_label)
-        todo_layout.addStretch(1)
+        todo_layout.addWidget(self.mch_todo)
 
         self.recent_box = QGroupBox("最近的操作")
         self.recent_table = QTableWidget(0, 4)
@@ -188,6 +203,7 @@ class StartPage(QWidget):
 
     def _changed(self, _what: str) -> None:
         self.refresh()  # any change may alter the counts or add an audit event; both are cheap to read
+        self.mch_todo.refresh()
 
     def refresh(self) -> None:
         db, actor = self.ctx.db, self.ctx.actor
@@ -198,6 +214,15 @@ class StartPage(QWidget):
         self.summary = summary
         self.townships_value.setText(str(summary.townships))
         self.villages_value.setText(str(summary.villages))
+        if summary.overdue_total:
+            more = f"（另有 {summary.overdue_total - len(summary.overdue_cases)} 件）" \
+                if summary.overdue_total > len(summary.overdue_cases) else ""
+            self.todo_label.setText(f"卫生监督：{summary.overdue_total} 件案件已过法定期限{more}\n"
+                                    + "\n".join(f"· {line}" for line in summary.overdue_cases))
+            self.todo_label.setStyleSheet("color: #b00020;")
+        else:
+            self.todo_label.setText("卫生监督：没有逾期的案件。")
+            self.todo_label.setStyleSheet("")
         self.recent_table.setRowCount(len(summary.recent))
         for r, values in enumerate(summary.recent):
             for c, text in enumerate(values):

@@ -1,0 +1,1 @@
+"""妇幼健康月报 — maternal and child health monthly data (DOMAIN.md §4)."""

@@ -1,0 +1,289 @@
+"""案件登记: the case register over ``core.supervision.case_list.search_cases``.
+
+Filters (stage, 专业类别, 案件来源, year, 仅看逾期) and a search box that filters as you type
+(150 ms pause). Overdue cases are shown in red. Ins opens an empty case form, Enter opens the
+selected case. Rows are plain ``CaseRow`` dataclasses; the model hands them out 100 at a time.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from core.supervision.case_list import CaseFilter, CaseRow, search_cases
+from core.supervision.codes import CATEGORIES, SOURCES, STAGES
+from gui.context import AppContext
+from gui.operations import show_error
+from gui.table_models import ROW_ROLE
+
+SEARCH_DELAY_MS = 150
+PAGE = 100
+OVERDUE_TEXT = QColor("#b00020")
+OVERDUE_BACK = QColor("#fde8eb")
+ALL = "全部"
+
+
+def days_left_text(row: CaseRow, as_of: date) -> str:
+    if row.next_due is None:
+        return ""
+    days = (row.next_due - as_of).days
+    if days < 0:
+        return f"{row.next_due:%Y-%m-%d}（已逾期 {-days} 天）"
+    if days == 0:
+        return f"{row.next_due:%Y-%m-%d}（今天到期）"
+    return f"{row.next_due:%Y-%m-%d}（还剩 {days} 天）"
+
+
+COLUMNS: list[tuple[str, Any]] = [
+    ("文号", lambda r, d: r.number or "（未编号）"),
+    ("案由", lambda r, d: r.cause),
+    ("类别", lambda r, d: r.category_name),
+    ("来源", lambda r, d: r.source_name),
+    ("当事人", lambda r, d: r.party),
+    ("立案日期", lambda r, d: f"{r.filed_on:%Y-%m-%d}" if r.filed_on else ""),
+    ("状态", lambda r, d: r.status),
+    ("下一期限", lambda r, d: days_left_text(r, d)),
+    ("逾期", lambda r, d: "逾期" if r.overdue else ""),
+]
+
+
+class CaseModel(QAbstractTableModel):
+    """All matching rows are loaded (a county has hundreds a year); the view gets them a page at a time."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._all: list[CaseRow] = []
+        self._shown = 0
+        self.as_of = date.today()
+        self.filter = CaseFilter()
+
+    def set_rows(self, rows: list[CaseRow], as_of: date) -> None:
+        self.beginResetModel()
+        self._all, self.as_of = list(rows), as_of
+        self._shown = min(PAGE, len(rows))
+        self.endResetModel()
+
+    def total(self) -> int:
+        return len(self._all)
+
+    def loaded_rows(self) -> list[CaseRow]:
+        return self._all[:self._shown]
+
+    def row_at(self, row: int) -> CaseRow | None:
+        return self._all[row] if 0 <= row < self._shown else None
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._shown < len(self._all)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        n = min(PAGE, len(self._all) - self._shown)
+        if n <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + n - 1)
+        self._shown += n
+        self.endInsertRows()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()][1](row, self.as_of)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
+            return QBrush(OVERDUE_TEXT)
+        if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
+            return QBrush(OVERDUE_BACK)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [row.cause, row.overdue_text, row.next_deadline and f"下一期限：{row.next_deadline}",
+                     row.incomplete and f"待补充：{row.incomplete}"]
+            return "\n".join(p for p in parts if p) or None
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        return None
+
+
+class CaseTable(QTableView):
+    """Enter opens the current case (the view would otherwise just move on)."""
+
+    def __init__(self, on_open, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._on_open = on_open
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self._on_open()
+            return
+        super().keyPressEvent(event)
+
+
+class CaseRegister(QWidget):
+    """The 案件登记 tab."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, as_of: date | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.fixed_as_of = as_of          # tests (and screenshots) pin "today"
+        self.active_dialog = None
+        self.model = CaseModel(self)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索文号、当事人、案由或统一社会信用代码/身份证号")
+        self.search.setClearButtonEnabled(True)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+
+        self.stage_combo = QComboBox()
+        self.stage_combo.addItem(ALL, None)
+        self.stage_combo.addItem("办理中", "OPEN")
+        for code, name in STAGES.items():
+            self.stage_combo.addItem(name, code)
+        self.category_combo = QComboBox()
+        self.category_combo.addItem(ALL, None)
+        for code, name in CATEGORIES.items():
+            self.category_combo.addItem(name, code)
+        self.source_combo = QComboBox()
+        self.source_combo.addItem(ALL, None)
+        for code, name in SOURCES.items():
+            self.source_combo.addItem(name, code)
+        self.year_combo = QComboBox()
+        self.year_combo.addItem("全部年度", None)
+        this_year = self.as_of().year
+        for y in range(this_year, this_year - 8, -1):
+            self.year_combo.addItem(f"{y} 年", y)
+        self.overdue_check = QCheckBox("仅看逾期")
+        for combo in (self.stage_combo, self.category_combo, self.source_combo, self.year_combo):
+            combo.currentIndexChanged.connect(self.refresh)
+        self.overdue_check.toggled.connect(self.refresh)
+
+        self.new_button = QPushButton("新建案件（Ins）")
+        self.new_button.clicked.connect(self.new_case)
+        self.open_button = QPushButton("打开")
+        self.open_button.clicked.connect(self.open_selected)
+
+        filters = QHBoxLayout()
+        for label, combo in (("环节", self.stage_combo), ("类别", self.category_combo), ("来源", self.source_combo)):
+            lab = QLabel(label)
+            lab.setBuddy(combo)
+            filters.addWidget(lab)
+            filters.addWidget(combo)
+        filters.addWidget(self.year_combo)
+        filters.addWidget(self.overdue_check)
+        filters.addStretch(1)
+        filters.addWidget(self.new_button)
+        filters.addWidget(self.open_button)
+
+        self.view = CaseTable(self.open_selected)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(False)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((150, 200, 100, 90, 170, 86, 150, 190, 40)):
+            self.view.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self.view.doubleClicked.connect(lambda _i: self.open_selected())
+
+        self.count_label = QLabel("")
+
+        new_action = QAction(self)
+        new_action.setShortcut(QKeySequence(Qt.Key.Key_Insert))
+        new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new_action.triggered.connect(self.new_case)
+        self.addAction(new_action)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+        self.refresh()
+
+    def as_of(self) -> date:
+        return self.fixed_as_of or date.today()
+
+    def current_filter(self) -> CaseFilter:
+        stage = self.stage_combo.currentData()
+        year = self.year_combo.currentData()
+        return CaseFilter(
+            text=self.search.text().strip(), category=self.category_combo.currentData(),
+            source=self.source_combo.currentData(),
+            stages=() if stage in (None, "OPEN") else (stage,), open_only=stage == "OPEN",
+            filed_from=date(year, 1, 1) if year else None, filed_to=date(year, 12, 31) if year else None,
+            overdue_only=self.overdue_check.isChecked())
+
+    def refresh(self) -> None:
+        self.search_timer.stop()
+        f = self.current_filter()
+        as_of = self.as_of()
+        try:
+            with self.ctx.db.session(self.ctx.actor) as s:
+                rows = search_cases(s, self.ctx.actor, f, as_of)
+        except Exception as e:  # noqa: BLE001 - shown as a Chinese message
+            show_error(self, e, "案件列表未能读取")
+            return
+        self.model.filter = f
+        self.model.set_rows(rows, as_of)
+        late = sum(1 for r in rows if r.overdue)
+        more = "（仅显示前 1000 件，请缩小范围）" if f.limit and len(rows) >= f.limit else ""
+        self.count_label.setText(f"共 {len(rows)} 件" + (f"，其中逾期 {late} 件" if late else "") + more)
+
+    def selected_row(self) -> CaseRow | None:
+        index = self.view.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def select_case(self, case_id: int) -> bool:
+        while True:
+            for i, r in enumerate(self.model.loaded_rows()):
+                if r.id == case_id:
+                    self.view.selectRow(i)
+                    self.view.setCurrentIndex(self.model.index(i, 0))
+                    return True
+            if not self.model.canFetchMore():
+                return False
+            self.model.fetchMore()
+
+    def new_case(self) -> None:
+        self._open_form(None)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self._open_form(row.id)
+
+    def _open_form(self, case_id: int | None) -> None:
+        from gui.supervision.case_form import CaseForm
+        dialog = CaseForm(self.ctx, case_id, self, as_of=self.fixed_as_of)
+        self.active_dialog = dialog
+
+        def done(_result: int) -> None:
+            self.active_dialog = None
+            saved = dialog.case_id
+            self.refresh()
+            if saved is not None:
+                self.select_case(saved)
+        dialog.finished.connect(done)
+        dialog.saved.connect(lambda _id: self.refresh())
+        dialog.open()

@@ -1,0 +1,259 @@
+"""年度确认 and 资金发放 through the widgets (issue 3 §3, §4): the review's proposals and the clerk's
+decisions, confirming, the public notice with masked IDs, approval by a supervisor (locked: the
+screen and the core refuse), unlocking with a reason; the payment roll's totals, the people without
+an account, the bank file, 已发放 and the refused rebuild — each checked in the database or a file."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core.errors import DataError
+from core.subsidy import recipients as rs
+from core.subsidy import yearly_cycle as yc
+from db.models.subsidy import Recipient
+from gui.context import AppContext
+from gui.subsidy.payroll_view import PayrollView
+from gui.subsidy.year_wizard import ReviewModel, YearWizard
+from tests.subsidy.test_recipients import make_id
+
+pytestmark = pytest.mark.gui
+LISHU, GUOJIADIAN = "220322100", "220322101"
+
+
+@pytest.fixture(autouse=True)
+def boxes(monkeypatch):
+    """Message boxes are recorded and answered 是 instead of shown."""
+    shown: list[tuple[str, str]] = []
+
+    def fake(_parent, title, text, *_args, **_kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Yes
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
+    return shown
+
+
+def ctx_for(db, actor) -> AppContext:
+    return AppContext(db=db, actor=actor, county_code="220322", county_name="梨树县")
+
+
+def rural(name, born, seq, *, status="ACTIVE", first_year=2015, township=LISHU, account="auto"):
+    return rs.RecipientInput(name=name, id_number=make_id(born=born, seq=seq), township=township,
+                             program="RURAL_REWARD", hukou="农业", marital="已婚", children=[rs.ChildInput("子", "男")],
+                             account_no=("6217000000000000" + seq) if account == "auto" else account,
+                             bank_name="农村信用社", first_year=first_year, status=status)
+
+
+@pytest.fixture
+def village(db, admin):
+    """A continuing recipient, a new applicant (60 in 2024), one too young and a death reported in 2023."""
+    ids = {}
+    with db.session(admin) as s:
+        ids["keeps"] = rs.save_recipient(s, admin, rural("王继续", "19500101", "101"), year=2024).id
+        ids["new"] = rs.save_recipient(s, admin, rural("李新增", "19640315", "102", status="APPLIED", first_year=None),
+                                       year=2024).id
+        ids["young"] = rs.save_recipient(s, admin, rural("赵年轻", "19650520", "103", status="APPLIED", first_year=None),
+                                         year=2025).id
+        ids["died"] = rs.save_recipient(s, admin, rural("孙已故", "19400101", "104", first_year=2012), year=2024).id
+        s.get(Recipient, ids["died"]).death_date = date(2023, 11, 5)
+    return ids
+
+
+def open_year(qtbot, ctx, year=2024) -> YearWizard:
+    view = YearWizard(ctx)
+    qtbot.addWidget(view)
+    view.resize(1200, 760)
+    view.program_combo.setCurrentIndex(view.program_combo.findData("RURAL_REWARD"))
+    view.year_spin.setValue(year)
+    return view
+
+
+def review(qtbot, view: YearWizard) -> None:
+    view.start_review()
+    qtbot.waitUntil(lambda: view.review is not None, timeout=30_000)
+
+
+def row_of(model: ReviewModel, recipient_id: int) -> int:
+    return next(r for r, i in enumerate(model.items) if i.recipient_id == recipient_id)
+
+
+def cell(model: ReviewModel, recipient_id: int, col: int) -> str:
+    return model.index(row_of(model, recipient_id), col).data()
+
+
+def test_year_review_confirm_notice_approve_and_unlock(qtbot, db, clerk, supervisor, admin, village, boxes, tmp_path):
+    view = open_year(qtbot, ctx_for(db, clerk))
+    assert view.approve_button.isHidden() and view.unlock_button.isHidden()     # a clerk gets neither
+    assert "未确认" in view.state_label.text()
+    assert not view.confirm_button.isEnabled()                                # nothing reviewed yet
+    review(qtbot, view)
+
+    new, cont = view.new_model, view.cont_model
+    assert {i.name for i in new.items} == {"李新增", "赵年轻"}
+    assert cell(new, village["new"], ReviewModel.DECISION) == "新增"
+    assert "2024 年起满 60 周岁" in cell(new, village["new"], 5)
+    assert cell(new, village["young"], ReviewModel.DECISION) == "不予纳入"
+    assert "到 2025 年才满 60 周岁" in cell(new, village["young"], 5)
+    assert {i.name for i in cont.items} == {"王继续", "孙已故"}
+    assert cell(cont, village["died"], ReviewModel.DECISION) == "退出"
+    assert cell(cont, village["died"], ReviewModel.REASON) == "死亡"
+    assert "2023-11-05 死亡" in cell(cont, village["died"], 5)
+    assert cell(cont, village["keeps"], ReviewModel.DECISION) == "继续享受"
+    # the 年审 list shows the flagged by default; everyone on request
+    assert view.cont_proxy.rowCount() == 1
+    view.only_flagged.setChecked(False)
+    assert view.cont_proxy.rowCount() == 2
+    assert "标记 1" in view.steps.tabText(1)
+
+    # the reason is a choice of EXIT_REASONS through the combo editor; 继续享受 can be chosen too
+    view.steps.setCurrentIndex(1)
+    proxy_index = view.cont_proxy.mapFromSource(cont.index(row_of(cont, village["died"]), ReviewModel.REASON))
+    view.cont_view.edit(proxy_index)
+    editor = view.cont_view.indexWidget(proxy_index) or view.cont_view.focusWidget()
+    assert [editor.itemText(i) for i in range(editor.count())] == rs.EXIT_REASONS
+    editor.setCurrentIndex(editor.findData("其他"))
+    view.cont_view.commitData(editor)
+    assert cell(cont, village["died"], ReviewModel.REASON) == "其他"
+    assert cont.set_decision(village["died"], "CONTINUE") and cell(cont, village["died"], ReviewModel.REASON) == ""
+    assert not cont.set_decision(village["died"], "NEW")               # not a choice for a continuing person
+    assert cont.set_decision(village["died"], "EXIT", "死亡")
+
+    # confirm: the decisions reach the records
+    view.steps.setCurrentIndex(2)
+    assert "新增 1 人，继续享受 1 人，退出 1 人，不予纳入 1 人" in view.summary.text()
+    view.notice_start.setDate(QDate(2024, 3, 1))
+    assert view.confirm_button.isEnabled()
+    view.confirm()
+    qtbot.waitUntil(lambda: view.status is not None and view.status.status == "CONFIRMED", timeout=30_000)
+    assert "已确认" in view.state_label.text() and "2024-03-01 至 2024-03-07" in view.state_label.text()
+    with db.session(admin) as s:
+        assert (s.get(Recipient, village["new"]).status, s.get(Recipient, village["new"]).first_year) == ("ACTIVE", 2024)
+        died = s.get(Recipient, village["died"])
+        assert (died.status, died.exit_reason) == ("EXITED", "死亡")
+        assert s.get(Recipient, village["young"]).status == "REFUSED"
+
+    # the public notice: masked IDs, no bank account
+    notice = tmp_path / "公示.xlsx"
+    assert view.returns.current_id() == "FP-NOTICE"
+    view.returns.export_to("xlsx", notice)
+    qtbot.waitUntil(lambda: view.returns.last_export == notice or bool(boxes), timeout=30_000)
+    assert not boxes, boxes
+    texts = [str(c) for row in load_workbook(notice).active.iter_rows(values_only=True) for c in row if c is not None]
+    full = make_id(born="19640315", seq="102")
+    assert any(t == full[:6] + "********" + full[-4:] for t in texts)
+    assert not any(full in t for t in texts)
+    assert not any("6217000000000000" in t for t in texts)
+    assert "李新增" in texts and "孙已故" not in texts      # the notice lists the confirmed, not the exits
+
+    # a clerk cannot approve: no button, and the core refuses the call
+    view.approve()
+    qtbot.waitUntil(lambda: any("无权审核" in text for _t, text in boxes), timeout=10_000)
+    boxes.clear()
+
+    # a supervisor approves: the year is locked
+    sup = open_year(qtbot, ctx_for(db, supervisor))
+    assert not sup.approve_button.isHidden() and not sup.unlock_button.isHidden()
+    assert sup.approve_button.isEnabled() and not sup.unlock_button.isEnabled()
+    review(qtbot, sup)
+    sup.approve()
+    qtbot.waitUntil(lambda: sup.status.locked, timeout=30_000)
+    assert [t for t, _text in boxes] == ["审核通过"] and "锁定" in boxes[0][1]     # asked first, nothing refused
+    boxes.clear()
+    assert "已审批" in sup.state_label.text()
+    assert not sup.confirm_button.isEnabled()
+    assert sup.unlock_button.isEnabled() and not sup.approve_button.isEnabled()
+    assert not (sup.cont_model.flags(sup.cont_model.index(0, ReviewModel.DECISION)) & Qt.ItemFlag.ItemIsEditable)
+    with db.session(admin) as s, pytest.raises(DataError, match="审批锁定"):
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024)
+
+    # unlocking needs a reason, and is audited
+    sup.unlock("  ")
+    qtbot.waitUntil(lambda: bool(boxes), timeout=10_000)
+    assert "解锁须填写原因" in boxes[-1][1]
+    sup.unlock("补录一名死亡对象")
+    qtbot.waitUntil(lambda: sup.status.status == "CONFIRMED", timeout=30_000)
+    assert sup.confirm_button.isEnabled() and sup.approve_button.isEnabled()
+    from core.audit import query_audit
+    with db.session(supervisor) as s:
+        assert any("补录一名死亡对象" in str(r.changes) for r in query_audit(s, supervisor, text="解锁")) or \
+            any("补录一名死亡对象" in str(getattr(r, "changes", "")) for r in query_audit(s, supervisor))
+
+
+@pytest.fixture
+def paid_people(db, admin, supervisor):
+    """Two rural-reward recipients in 2024 (one without a bank account), the year confirmed and approved."""
+    with db.session(admin) as s:
+        rs.save_recipient(s, admin, rural("王甲", "19500101", "112"), year=2024)
+        rs.save_recipient(s, admin, rural("李乙", "19520101", "122", township=GUOJIADIAN, account=""), year=2024)
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024, notice_start=date(2024, 3, 1))
+    with db.session(supervisor) as s:
+        yc.approve_year(s, supervisor, "RURAL_REWARD", 2024, on=date(2024, 3, 20))
+
+
+def test_payroll_build_totals_bank_file_paid_and_rebuild_refused(qtbot, db, supervisor, paid_people, boxes, tmp_path):
+    view = PayrollView(ctx_for(db, supervisor))
+    qtbot.addWidget(view)
+    view.program_combo.setCurrentIndex(view.program_combo.findData("RURAL_REWARD"))
+    view.year_spin.setValue(2024)
+    assert view.period() == "2024" and view.period_combo.currentText() == "全年"
+    assert "尚未生成" in view.state_label.text() and not view.bank_button.isEnabled()
+
+    view.build()
+    qtbot.waitUntil(lambda: view.roll is not None or bool(boxes), timeout=30_000)
+    assert not boxes, boxes
+    assert (view.roll.people, view.roll.total, view.roll.status) == (2, Decimal("1920.00"), "DRAFT")
+    assert "1,920.00" in view.state_label.text()
+    m = view.totals_model
+    rows = [[m.item(r, c).text() for c in range(4)] for r in range(m.rowCount())]
+    assert rows[-1] == ["合计", "2", "1,920.00", "1"]
+    assert sorted(r[0] for r in rows[:-1]) == sorted(["梨树镇", "郭家店镇"])
+    assert any(r[2] == "960.00" for r in rows[:-1])
+    problems = [view.problem_list.item(i).text() for i in range(view.problem_list.count())]
+    assert len(problems) == 1 and "李乙" in problems[0] and "无银行账号" in problems[0]
+
+    # the bank file: the person with an account, and who was left out
+    bank = tmp_path / "银行.xlsx"
+    view.export_bank_file(bank)
+    qtbot.waitUntil(lambda: view.last_bank_file is not None, timeout=30_000)
+    values = [r for r in load_workbook(bank).active.iter_rows(values_only=True)]
+    assert any("王甲" in r for r in values) and not any("李乙" in r for r in values)
+    assert "李乙" in view.bank_result.text() and "960.00" in view.bank_result.text()
+
+    # FP-PAYROLL
+    roll_file = tmp_path / "发放.xlsx"
+    view.returns.export_to("xlsx", roll_file)
+    qtbot.waitUntil(lambda: view.returns.last_export == roll_file or bool(boxes), timeout=30_000)
+    assert not boxes, boxes
+    cells = [c for r in load_workbook(roll_file).active.iter_rows(values_only=True) for c in r if c is not None]
+    assert "王甲" in cells and "李乙" in cells
+
+    # paid: read-only, and a rebuild is refused with the core's message
+    view.paid_date.setDate(QDate(2024, 6, 28))
+    view.mark_paid_dialog()
+    qtbot.waitUntil(lambda: view.roll.status == "PAID", timeout=30_000)
+    assert "不能再修改" in boxes[0][1] and "1 人无银行账号" in boxes[0][1]    # the confirmation asked first
+    boxes.clear()
+    assert "已于 2024-06-28 发放" in view.state_label.text() and "只读" in view.state_label.text()
+    assert not view.paid_button.isEnabled()
+    view.build()
+    qtbot.waitUntil(lambda: bool(boxes), timeout=30_000)
+    assert "已于 2024-06-28 发放" in boxes[-1][1] and "不能重新计算" in boxes[-1][1]
+    assert "不能重新计算" in view.message.text()
+    assert view.roll.status == "PAID" and view.roll.total == Decimal("1920.00")
+
+
+def test_payroll_refused_before_the_year_is_approved(qtbot, db, admin, boxes):
+    with db.session(admin) as s:
+        rs.save_recipient(s, admin, rural("王甲", "19500101", "112"), year=2024)
+    view = PayrollView(ctx_for(db, admin))
+    qtbot.addWidget(view)
+    view.program_combo.setCurrentIndex(view.program_combo.findData("RURAL_REWARD"))
+    view.year_spin.setValue(2024)
+    view.build()
+    qtbot.waitUntil(lambda: bool(boxes), timeout=30_000)
+    assert "尚未确认" in boxes[-1][1] and view.roll is None

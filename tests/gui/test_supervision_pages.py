@@ -1,0 +1,238 @@
+"""卫生监督 screens through the widgets: a case registered from the keyboard and moved through its stages
+by the stage buttons, the register (red overdue rows, 仅看逾期, search as you type), an illegal step
+refused with its reason, and the 双随机抽查 / 投诉举报 tabs."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.supervision import case_stages as st
+from core.supervision.case_list import CaseFilter, search_cases
+from db.models.supervision import Case
+from gui.context import AppContext
+from gui.supervision.case_form import CaseForm, StageDialog
+from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case
+
+pytestmark = pytest.mark.gui
+TODAY = date.today()
+
+
+def ime_type(widget, text: str) -> None:
+    """Chinese arrives from an input method as a committed string (QTest can only type ASCII)."""
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+@pytest.fixture(autouse=True)
+def boxes(monkeypatch):
+    shown: list[tuple[str, str]] = []
+
+    def fake(_parent, title, text, *_args, **_kwargs):
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Yes
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
+    return shown
+
+
+@pytest.fixture
+def ctx(db, admin):
+    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
+
+
+def _page(qtbot, ctx):
+    from gui.supervision.supervision_page import SupervisionPage
+    page = SupervisionPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    return page
+
+
+def type_cell(qtbot, table, row: int, col: int, text: str) -> None:
+    table.setFocus()
+    table.setCurrentCell(row, col)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = focused()
+    assert editor is not table
+    if text.isascii():
+        qtbot.keyClicks(editor, text)
+    else:
+        ime_type(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def step(qtbot, form: CaseForm, stage: str, on: date) -> None:
+    button = form.stage_buttons[stage]
+    assert button.isEnabled(), button.toolTip()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = form.active_dialog
+    assert isinstance(dialog, StageDialog)
+    dialog.date_edit.setFocus()
+    dialog.date_edit.selectAll()
+    qtbot.keyClicks(dialog.date_edit, f"{on:%Y-%m-%d}")
+    qtbot.keyClick(dialog.date_edit, Qt.Key.Key_Return)
+
+
+def test_tabs(qtbot, ctx):
+    page = _page(qtbot, ctx)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["案件登记", "双随机抽查", "投诉举报"]
+    assert page.help_topic == "supervision"
+    assert page.register.count_label.text() == "共 0 件"
+    tasks, complaints = page.pages["双随机抽查"], page.pages["投诉举报"]
+    assert tasks.rates.item(tasks.rates.rowCount() - 1, 0).text() == "合计"
+    assert complaints.rates.item(0, 0).text() == "合计" and complaints.summary_label.text().startswith("共 0 件")
+    page.refresh()
+
+
+def test_register_a_case_from_the_keyboard_and_move_it_to_notice(qtbot, ctx, db, admin):
+    page = _page(qtbot, ctx)
+    reg = page.register
+    reg.view.setFocus()
+    qtbot.keyClick(reg.view, Qt.Key.Key_Insert)                 # Ins: a new case
+    form = reg.active_dialog
+    assert isinstance(form, CaseForm) and form.case_id is None
+    qtbot.waitExposed(form)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    assert all(not b.isEnabled() for b in form.stage_buttons.values())
+
+    form.party_name.setFocus()
+    ime_type(focused(), "梨树县康宁诊所")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.party_code
+    qtbot.keyClicks(focused(), CLINIC_CODE)
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    ime_type(focused(), "王建国")                               # 法定代表人
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    ime_type(focused(), "梨树镇中心街8号")                        # 地址
+    for _ in range(6):                                          # 电话, 类别, 来源, 程序, 文号 → 案由
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() is form.cause
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), f"{TODAY - timedelta(days=3):%Y-%m-%d}")   # 违法行为日期
+    type_cell(qtbot, form.officers, 0, 0, "张伟")
+    type_cell(qtbot, form.officers, 0, 1, "22030001")
+
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)   # no 案由, one officer: refused
+    assert form.case_id is None and form.isVisible()
+    assert form.field_errors["cause"].isVisible() and "不能为空" in form.field_errors["cause"].text()
+    assert "不得少于两人" in form.field_errors["officers"].text()
+
+    form.cause.setFocus()
+    ime_type(focused(), "未取得医疗机构执业许可证擅自执业")
+    type_cell(qtbot, form.officers, 1, 0, "李娜")
+    type_cell(qtbot, form.officers, 1, 1, "22030002")
+    form.cause.setFocus()
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.case_id is not None, form.general_error.text()
+    assert not form.field_errors["cause"].isVisible()
+    assert "立案" in form.stage_label.text()
+    assert form.deadline_table.rowCount() > 0
+    with db.session(admin) as s:
+        case = s.get(Case, form.case_id)
+        assert (case.party_name, case.party_code, case.stage) == ("梨树县康宁诊所", CLINIC_CODE, "FILED")
+        assert [o.name for o in case.officers] == ["张伟", "李娜"]
+
+    assert not form.stage_buttons["NOTICE"].isEnabled()          # not yet: the reason is the tooltip
+    assert form.stage_buttons["NOTICE"].toolTip().startswith("不能从“立案”直接到“告知”")
+    step(qtbot, form, "INVESTIGATED", TODAY)
+    assert "调查终结" in form.stage_label.text(), form.stage_error.text()
+    step(qtbot, form, "NOTICE", TODAY)
+    assert "告知" in form.stage_label.text(), form.stage_error.text()
+    with db.session(admin) as s:
+        assert s.get(Case, form.case_id).stage == "NOTICE"
+
+    case_id = form.case_id
+    form.reject()
+    qtbot.waitUntil(lambda: reg.active_dialog is None)
+    rows = reg.model.loaded_rows()
+    assert [r.id for r in rows] == [case_id] and rows[0].stage == "NOTICE"
+    assert reg.selected_row().id == case_id
+    assert reg.model.index(0, 6).data() == "已告知"
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    reg.view.setFocus()
+    qtbot.keyClick(reg.view, Qt.Key.Key_Return)                  # Enter opens the case
+    again = reg.active_dialog
+    assert isinstance(again, CaseForm) and again.case_id == case_id
+    assert again.party_name.text() == "梨树县康宁诊所" and again.officers.item(1, 1).text() == "22030002"
+    again.reject()
+
+
+def test_overdue_case_is_red_and_found_with_the_overdue_filter(qtbot, ctx, db, admin):
+    late = new_case(db, admin, filed_on=TODAY - timedelta(days=100), offence_on=TODAY - timedelta(days=105))
+    fresh = new_case(db, admin, filed_on=TODAY, offence_on=TODAY, party_name="梨树县安康药店", party_code=Y_CODE)
+    page = _page(qtbot, ctx)
+    reg = page.register
+    rows = {r.id: i for i, r in enumerate(reg.model.loaded_rows())}
+    assert set(rows) == {late, fresh}
+    red = reg.model.index(rows[late], 1).data(Qt.ItemDataRole.ForegroundRole)
+    assert red is not None and red.color().name() == "#b00020"
+    assert reg.model.index(rows[fresh], 1).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert reg.model.index(rows[late], 8).data() == "逾期"
+    assert "已逾期" in reg.model.index(rows[late], 7).data()
+    assert "还剩" in reg.model.index(rows[fresh], 7).data()
+    assert reg.count_label.text() == "共 2 件，其中逾期 1 件"
+
+    qtbot.mouseClick(reg.overdue_check, Qt.MouseButton.LeftButton)    # 仅看逾期
+    assert reg.overdue_check.isChecked()
+    assert [r.id for r in reg.model.loaded_rows()] == [late]
+    with db.session(admin) as s:
+        assert [r.id for r in search_cases(s, admin, CaseFilter(overdue_only=True))] == [late]
+    reg.overdue_check.setChecked(False)
+
+    ime_type(reg.search, "安康")                                     # search as you type, after a pause
+    assert reg.model.filter.text == ""
+    qtbot.waitUntil(lambda: reg.model.filter.text == "安康")
+    assert [r.id for r in reg.model.loaded_rows()] == [fresh]
+
+    reg.search.clear()
+    qtbot.waitUntil(lambda: reg.model.total() == 2)
+    reg.select_case(late)
+    reg.open_selected()
+    form = reg.active_dialog
+    overdue_rows = [r for r in range(form.deadline_table.rowCount())
+                    if form.deadline_table.item(r, 3).text().startswith("已逾期")]
+    assert overdue_rows
+    assert form.deadline_table.item(overdue_rows[0], 0).foreground().color().name() == "#b00020"
+    assert "逾期" in form.stage_label.text()
+    form.reject()
+
+
+def test_illegal_step_is_refused_with_its_reason(qtbot, ctx, db, admin):
+    case_id = new_case(db, admin, filed_on=TODAY - timedelta(days=10), offence_on=TODAY - timedelta(days=12))
+    page = _page(qtbot, ctx)
+    reg = page.register
+    reg.select_case(case_id)
+    reg.open_selected()
+    form = reg.active_dialog
+    with db.session(admin) as s:
+        reason = st.why_not(s.get(Case, case_id), "DECISION")
+    assert reason and not form.stage_buttons["DECISION"].isEnabled()
+    assert form.stage_buttons["DECISION"].toolTip() == reason
+    assert not form.advance("DECISION", TODAY)                  # asked anyway: core refuses, the dialog says why
+    assert form.stage_error.isVisible() and reason in form.stage_error.text()
+
+    step(qtbot, form, "INVESTIGATED", TODAY - timedelta(days=20))   # before 立案: refused, inside the dialog
+    assert form.isVisible() and form.stage_error.text().startswith("未办理“调查终结”")
+    with db.session(admin) as s:
+        assert s.get(Case, case_id).stage == "FILED"
+
+    form.cause.clear()                                          # a core problem shown under its field
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.isVisible() and "不能为空" in form.field_errors["cause"].text()
+    form.reject()
