@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from core.errors import PermissionDenied

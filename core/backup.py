@@ -19,7 +19,6 @@ from typing import Any, Callable
 
 from alembic import command
 from sqlalchemy import Boolean, Date, DateTime, MetaData, Numeric, select, text
-from sqlalchemy.orm import Session
 
 from core import audit
 from core.access import Actor, Permission

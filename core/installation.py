@@ -12,7 +12,6 @@ from core.database import Database, describe_url
 from core.divisions import catalogue
 from core.errors import DataError, UsageError
 from db.base import Base
-from db.models.orgunits import OrgUnit
 from db.schema import SchemaState
 
 

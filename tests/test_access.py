@@ -1,12 +1,10 @@
 """Role checks live in core services: a clerk calling an administrator's service is refused."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core import orgunits, settings, users
-from core.access import Actor, Role
+from core.access import Role
 from core.backup import backup
 from core.errors import LoginFailed, PermissionDenied
 

@@ -6,9 +6,6 @@ marked stale and reload when shown, so a value typed in 月报录入 never reloa
 """
 from __future__ import annotations
 
-import importlib
-import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,10 +18,9 @@ from gui.context import AppContext
 from gui.mch import MonthCombo, actor_townships, available_return, month_label, preview_return
 from gui.mch.entry_grid import MonthSheet, MonthSnapshot
 from gui.operations import show_error
-from gui.pages.placeholder_page import PlaceholderPage
 from gui.table_models import local_time_text
+from gui.tabbed_page import TabSpec, build_tab
 
-log = logging.getLogger(__name__)
 FORM_RETURN = "MCH-FORM"
 
 STATE_STYLES = {
@@ -196,12 +192,6 @@ class EntryView(QWidget):
                               f"{spec.title} {name} {month_label(snap.period)}")
 
 
-@dataclass(frozen=True)
-class TabSpec:
-    title: str
-    widget: str            # "package.module:Class", built as Class(ctx)
-
-
 TABS: list[TabSpec] = [
     TabSpec("月报录入", "gui.mch.mch_page:EntryView"),
     TabSpec("审核", "gui.mch.review_view:ReviewView"),
@@ -220,7 +210,7 @@ class MchPage(QWidget):
         self.pages: dict[str, QWidget] = {}
         self._stale: set[str] = set()
         for spec in TABS:
-            page = self._build(spec)
+            page = build_tab(self.ctx, spec, self.help_topic)
             self.pages[spec.title] = page
             self.tabs.addTab(page, spec.title)
         layout = QVBoxLayout(self)
@@ -245,15 +235,6 @@ class MchPage(QWidget):
     def charts(self):
         return self.pages["指标图表"]
 
-    def _build(self, spec: TabSpec) -> QWidget:
-        module_name, _, class_name = spec.widget.partition(":")
-        try:
-            return getattr(importlib.import_module(module_name), class_name)(self.ctx)
-        except Exception:  # noqa: BLE001 - one broken tab must not take the page down
-            log.exception("mch tab %s failed to load", spec.widget)
-            from core.paths import logs_dir
-            return PlaceholderPage(spec.title, f"“{spec.title}”加载时出错，详情已写入日志（{logs_dir()}）。"
-                                   "其他功能不受影响。", badge="加载失败", help_topic=self.help_topic)
 
     def current_title(self) -> str:
         return self.tabs.tabText(self.tabs.currentIndex())

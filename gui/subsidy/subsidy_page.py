@@ -6,23 +6,14 @@ shows an honest placeholder and the others keep working.
 """
 from __future__ import annotations
 
-import importlib
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
-from gui.pages.placeholder_page import PlaceholderPage
+from gui.tabbed_page import TabSpec, build_tab
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TabSpec:
-    title: str
-    widget: str | None = None      # "package.module:Class", built as Class(ctx); None → a placeholder
-    placeholder: str = ""          # what will come here, shown while the tab is not built
 
 
 TABS: list[TabSpec] = [
@@ -43,7 +34,7 @@ class SubsidyPage(QWidget):
         self.tabs = QTabWidget()
         self.pages: dict[str, QWidget] = {}
         for spec in TABS:
-            page = self._build(spec)
+            page = build_tab(self.ctx, spec, self.help_topic)
             self.pages[spec.title] = page
             self.tabs.addTab(page, spec.title)
         self.programmes_button = QPushButton("项目与标准…")
@@ -58,17 +49,6 @@ class SubsidyPage(QWidget):
     def roster(self):
         return self.pages["花名册"]
 
-    def _build(self, spec: TabSpec) -> QWidget:
-        if spec.widget is None:
-            return PlaceholderPage(spec.title, spec.placeholder, help_topic=self.help_topic)
-        module_name, _, class_name = spec.widget.partition(":")
-        try:
-            return getattr(importlib.import_module(module_name), class_name)(self.ctx)
-        except Exception:  # noqa: BLE001 - one broken tab must not take the page down
-            log.exception("subsidy tab %s failed to load", spec.widget)
-            from core.paths import logs_dir
-            return PlaceholderPage(spec.title, f"“{spec.title}”加载时出错，详情已写入日志（{logs_dir()}）。"
-                                   "其他功能不受影响。", badge="加载失败", help_topic=self.help_topic)
 
     def refresh(self) -> None:
         for page in self.pages.values():

@@ -21,7 +21,7 @@ from core.supervision.cases import (LABELS, CaseInput, DocumentInput, OfficerInp
                                     save_case)
 from core.supervision.codes import CATEGORIES, PARTY_TYPES, PENALTY_KINDS, PROCEDURES, SOURCES, STAGES
 from gui.context import AppContext
-from gui.table_models import ERROR_STYLE, error_label, show_inline
+from gui.table_models import error_label, show_inline
 
 RED = QColor("#b00020")
 FIELD_OF_LABEL = {label: key for key, label in LABELS.items()}
