@@ -213,6 +213,11 @@ class MchPage(QWidget):
             page = build_tab(self.ctx, spec, self.help_topic)
             self.pages[spec.title] = page
             self.tabs.addTab(page, spec.title)
+        self.dataset_dialog = None
+        self.dataset_button = QPushButton("数据项与审核规则…")
+        self.dataset_button.setToolTip("月报的数据项和审核规则（管理员可新增、修改）")
+        self.dataset_button.clicked.connect(self.open_dataset)
+        self.tabs.setCornerWidget(self.dataset_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -257,6 +262,12 @@ class MchPage(QWidget):
             page = self.pages[title]
             if hasattr(page, "refresh"):
                 page.refresh()
+
+    def open_dataset(self) -> None:
+        from gui.mch.dataset_dialog import DatasetDialog
+        self.dataset_dialog = DatasetDialog(self.ctx, self)
+        self.dataset_dialog.finished.connect(lambda _r: setattr(self, "dataset_dialog", None))
+        self.dataset_dialog.open()
 
     def refresh(self) -> None:
         """F5: reload the tab shown; the others reload when next shown."""
