@@ -143,7 +143,7 @@ def evaluate(person: PersonFacts, rule: ProgramRule, year: int) -> Eligibility:
     refusal, basis, incomplete = _child_rule(rule, person.children)
     if refusal:
         reasons.append(refusal)
-    if reasons:
-        return Eligibility(False, reasons, from_year=start)
+    if reasons:   # facts still missing stay 待补充 even when another condition fails
+        return Eligibility(False, reasons, from_year=start, incomplete=incomplete)
     age_text = f"{start} 年起满 {rule.start_age} 周岁" + ("（按女方年龄）" if start != person.birth_date.year + rule.start_age else "")
     return Eligibility(True, [], "；".join(x for x in (age_text, basis) if x), start, incomplete)

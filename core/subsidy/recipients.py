@@ -262,7 +262,12 @@ class RecipientChecker:
                 year = max(data.first_year, min(year, self.year))
             c.eligibility = evaluate(facts, program.rule, year)
             if data.status in ("ACTIVE", "APPLIED") and not c.eligibility.ok:
-                c.problems.append(Problem("program", c.eligibility.summary))
+                if editing_id is not None and data.status == "ACTIVE":
+                    # Facts of someone already receiving changed (户口, 子女…): record them; the annual
+                    # review proposes the exit with its reason, from the next payment period.
+                    c.warnings.append(c.eligibility.summary + "。年审时将建议退出。")
+                else:
+                    c.problems.append(Problem("program", c.eligibility.summary))
             if confirmed and data.first_year and c.eligibility.from_year and data.first_year < c.eligibility.from_year:
                 c.problems.append(Problem("first_year", f"{data.first_year} 年尚不够年龄（{c.eligibility.from_year} 年起才符合）"))
             c.incomplete.extend(c.eligibility.incomplete)

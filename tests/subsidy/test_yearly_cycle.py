@@ -183,3 +183,25 @@ def test_notice_days_follow_the_setting(db, admin, village):
         settings.put(s, admin, "subsidy.notice_days", 10)
         status = yc.confirm_year(s, admin, "RURAL_REWARD", 2024, notice_start=date(2024, 3, 1))
     assert status.notice_end == date(2024, 3, 10)
+
+
+def test_changed_facts_of_a_recipient_are_saved_and_the_review_proposes_the_exit(db, admin):
+    """A clerk records that a recipient's 户口 became 非农业: saved (a warning, not a refusal), the
+    待补充 children stay 待补充, and the next review proposes 退出 转为非农户口."""
+    from stdnum.cn import ric
+    from core.subsidy import recipients as rs
+    from core.subsidy.yearly_cycle import review_year
+    body = "220322" + "19500101" + "123"
+    with db.session(admin) as s:
+        saved = rs.save_recipient(s, admin, rs.RecipientInput(
+            name="甲", id_number=body + ric.calc_check_digit(body + "0"), township="梨树镇", program="RURAL_REWARD",
+            hukou="农业", children=None, account_no="6217000000000000001", first_year=2015, status="ACTIVE"), year=2025)
+    with db.session(admin) as s:
+        data, version = rs.load_input(s, saved.id)
+        data.hukou = "非农业"
+        result = rs.save_recipient(s, admin, data, recipient_id=saved.id, expected_version=version, year=2025)
+    assert any("年审时将建议退出" in w for w in result.checked.warnings)
+    with db.session(admin) as s:
+        item = next(i for i in review_year(s, admin, "RURAL_REWARD", 2026).items if i.recipient_id == saved.id)
+    assert item.proposed == "EXIT" and item.exit_reason == "转为非农户口"
+    assert not any("没有子女记录" in f.text for f in item.flags)
