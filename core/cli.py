@@ -127,8 +127,12 @@ def build_parser() -> ChineseArgumentParser:
     pi.add_argument("--sheet", help="工作表名称（默认：第一个能认出表头的工作表）")
     pi.add_argument("--dry-run", action="store_true", help="只检查、写出未导入行，不改动数据库")
     pi.add_argument("--rejects", type=Path, help="未导入行的输出文件（默认：原文件旁的“<原文件名>-未导入.xlsx”）")
-    pc = isub.add_parser("cases", help=f"{NOT_YET['import cases']}（尚未启用）", add_help=False)
-    pc.add_argument("rest", nargs=argparse.REMAINDER)
+    pc = isub.add_parser("cases", help="导入监督案件台账（.xlsx / .xls / .ods）")
+    _common(pc)
+    pc.add_argument("file", type=Path, help="案件台账工作簿")
+    pc.add_argument("--sheet", help="工作表名称（默认：第一个能认出表头的工作表）")
+    pc.add_argument("--dry-run", action="store_true", help="只检查、写出未导入行，不改动数据库")
+    pc.add_argument("--rejects", type=Path, help="未导入行的输出文件（默认：原文件旁的“<原文件名>-未导入.xlsx”）")
     return parser
 
 
@@ -313,6 +317,8 @@ def cmd_users(args, out: Output, actor) -> int:
 
 
 def cmd_import(args, out: Output, actor) -> int:
+    if args.what == "cases":
+        return _import_cases(args, out, actor)
     if args.what != "subsidy":
         return out.failed(f"{NOT_YET['import ' + args.what]}功能尚未启用（将在后续版本提供）。", 2)
     from core.imports import default_rejects_path
@@ -326,6 +332,27 @@ def cmd_import(args, out: Output, actor) -> int:
             rejects = r.write_rejects(args.rejects or default_rejects_path(args.file))
     payload = {"file": str(args.file), "sheet": r.sheet, "header_row": r.header_row, **r.counts(),
                "rejects_file": str(rejects) if rejects else None}
+    human = f"{args.file.name}（工作表“{r.sheet}”，第 {r.header_row} 行为表头）：{r.summary()}"
+    if not r.rejected:
+        return out.done(payload, human)
+    if not out.as_json:
+        print(human)
+    details = [f"第 {x.number} 行：{x.reason}" for x in r.rejects[:200]]
+    return out.failed(f"有 {r.rejected} 行未导入，原因已逐行写入 {rejects}。改正后可直接导入该文件。", 1, details, payload)
+
+
+def _import_cases(args, out: Output, actor) -> int:
+    from core.imports import default_rejects_path
+    from core.supervision.case_import import import_cases, open_cases
+    db = _open(args)
+    table = open_cases(args.file, sheet=args.sheet)
+    rejects = None
+    with db.session(actor) as s:  # one transaction: a failure (even writing the rejects) saves nothing
+        r = import_cases(s, actor, table, dry_run=args.dry_run)
+        if r.rejected:
+            rejects = r.write_rejects(args.rejects or default_rejects_path(args.file))
+    payload = {"file": str(args.file), "sheet": r.sheet, "header_row": r.header_row,
+               **r.counts(), "rejects_file": str(rejects) if rejects else None}
     human = f"{args.file.name}（工作表“{r.sheet}”，第 {r.header_row} 行为表头）：{r.summary()}"
     if not r.rejected:
         return out.done(payload, human)

@@ -322,4 +322,4 @@ def test_cli_refuses_unreadable_files(tmp_path):
     out = cli_json(tmp_path, "import", "subsidy", str(tmp_path / "other.xlsx"), expect=1)
     assert "找不到表头" in out["error"] and "必须有：姓名、公民身份号码、乡镇（街道）" in out["error"]
     r = cli(tmp_path, "--json", "import", "cases", "x.xlsx")
-    assert r.returncode == 2 and "尚未启用" in json.loads(r.stdout)["error"]
+    assert r.returncode == 1 and "找不到文件" in json.loads(r.stdout)["error"]
