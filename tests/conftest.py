@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set (scripts/test.sh starts a throwaway server and sets it)
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no display in CI: pytest would abort (exit 134)
@@ -34,9 +35,24 @@ def db_url(request, tmp_path):
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
     yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.connect() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    _drop_schema(admin, schema)
     admin.dispose()
+
+
+def _drop_schema(admin, schema: str) -> None:
+    """A screen's background read may still be using the schema for a moment after its test (seen as a
+    deadlock with DROP SCHEMA): retry after a short pause."""
+    import time
+    from sqlalchemy.exc import OperationalError
+    for attempt in range(5):
+        try:
+            with admin.connect() as c:
+                c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -44,6 +60,8 @@ def empty_db(db_url):
     from core.database import Database
     db = Database.connect(db_url, create=True)
     yield db
+    if "gui.operations" in sys.modules:   # let screens' background work finish before the data goes
+        sys.modules["gui.operations"].wait_for_all(10_000)
     db.dispose()
 
 
