@@ -135,8 +135,12 @@ def test_backup_and_restore(tmp_path, dbfile):
 
 
 def test_demo_and_users(tmp_path):
-    out = run_json(tmp_path, "demo", "--seed", "3")
+    out = run_json(tmp_path, "demo", "--seed", "3", "--recipients", "30")
     assert out["county_code"] == "990101" and out["townships"] == 8 and out["villages"] >= 24
+    assert out["recipients"] == 30
+    roster = run_json(tmp_path, "export", "FP-ROSTER", "--period", str(__import__("datetime").date.today().year),
+                      "--program", "RURAL_REWARD", "--format", "json", "--out", str(tmp_path / "r.json"))
+    assert roster["rows"] > 0
     assert out["users"] == ["admin", "shenhe", "luru"]
     names = {u["username"]: u for u in run_json(tmp_path, "users", "list")["users"]}
     assert names["luru"]["role"] == "CLERK"
