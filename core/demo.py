@@ -18,6 +18,7 @@ from db.schema import SchemaState
 DEMO_COUNTY_CODE = "990101"
 DEMO_COUNTY_NAME = "演示县"
 DEMO_PASSWORD = "demo1234"
+DEMO_RECIPIENTS = 300          # generated subsidy recipients when the program offers the demo
 DEMO_USERS = [("admin", "演示管理员", Role.ADMIN), ("shenhe", "演示审核员", Role.SUPERVISOR), ("luru", "演示录入员", Role.CLERK)]
 
 _TOWN_STEMS = ["东风", "红旗", "向阳", "太平", "新华", "永安", "长青", "光明", "和平", "胜利", "兴隆", "丰收"]

@@ -191,11 +191,11 @@ def local_file(location: str) -> Path | None:
 
 
 def create_demo_database() -> str:
-    from core.demo import create_demo
+    from core.demo import DEMO_RECIPIENTS, create_demo
     location = str(demo_database_path())
     db = Database.connect(location, create=True)
     try:
-        create_demo(db, Actor.system())
+        create_demo(db, Actor.system(), recipients=DEMO_RECIPIENTS)
     finally:
         db.dispose()
     return location

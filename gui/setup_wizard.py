@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
 from core import users
 from core.access import Actor, Role
 from core.database import Database, describe_url
-from core.demo import DEMO_COUNTY_NAME, DEMO_PASSWORD, DEMO_USERS, create_demo
+from core.demo import DEMO_COUNTY_NAME, DEMO_PASSWORD, DEMO_RECIPIENTS, DEMO_USERS, create_demo
 from core.divisions import catalogue
 from core.errors import DataError, UserFacingError
 from core.installation import initialise, is_initialised
@@ -717,7 +717,7 @@ class SetupWizard(QWizard):
         def work(_progress):
             db = Database.connect(location, create=True)
             try:
-                create_demo(db, Actor.system())
+                create_demo(db, Actor.system(), recipients=DEMO_RECIPIENTS)
             finally:
                 db.dispose()
             return None
