@@ -39,3 +39,10 @@ def test_the_cli_runs_without_qt(tmp_path):
                        text=True, env={"WEIJIAN_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr
     assert "演示县" in r.stdout
+
+
+def test_screens_do_not_reach_into_the_database_layer():
+    """gui → core → db: screens call core services and never import db models (DESIGN.md)."""
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "gui").rglob("*.py")
+                 if "from db" in p.read_text(encoding="utf-8") or "import db" in p.read_text(encoding="utf-8")]
+    assert offenders == []

@@ -53,6 +53,7 @@ class ElementRow:
     section: str
     sort_order: int
     active: bool
+    builtin: bool = False
 
     @property
     def options(self) -> tuple[tuple[str, str], ...]:
@@ -73,7 +74,8 @@ def seed_elements(session: Session) -> int:
 
 def list_elements(session: Session, *, include_inactive: bool = False) -> list[ElementRow]:
     q = select(DataElement).order_by(DataElement.sort_order, DataElement.code)
-    rows = [ElementRow(e.code, e.name, e.short_name or e.name, e.category, e.point_in_time, e.section, e.sort_order, e.active)
+    rows = [ElementRow(e.code, e.name, e.short_name or e.name, e.category, e.point_in_time, e.section, e.sort_order, e.active,
+                       e.builtin)
             for e in session.execute(q).scalars()]
     return rows if include_inactive else [r for r in rows if r.active]
 

@@ -413,3 +413,11 @@ def load_input(session: Session, recipient_id: int) -> tuple[RecipientInput, int
         children=[ChildInput(c.name, c.sex, c.birth_date, c.status, c.adopted, c.disability_grade, c.certificate_no,
                              c.death_date) for c in r.children] if "子女情况" not in r.incomplete else None)
     return data, r.version
+
+
+def record_uuid(session: Session, recipient_id: int) -> str:
+    """The record's stable id (for its audit history)."""
+    uuid = session.execute(select(Recipient.uuid).where(Recipient.id == recipient_id)).scalar_one_or_none()
+    if uuid is None:
+        raise DataError("这条扶助对象记录已不存在。")
+    return uuid

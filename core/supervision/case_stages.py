@@ -484,3 +484,11 @@ def _not_future(on: date | None, label: str) -> None:
         raise DataError(f"请填写{label}。")
     if on > date.today():
         raise DataError(f"{label} {on:%Y-%m-%d} 晚于今天。")
+
+
+def step_reasons(session: Session, case_id: int, stages) -> dict[str, str | None]:
+    """For a case screen: each asked-for step → why it is not allowed now (None when allowed)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise DataError("这件案件已不存在。")
+    return {stage: why_not(case, stage) for stage in stages}

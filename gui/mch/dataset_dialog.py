@@ -22,7 +22,6 @@ from gui.table_models import RowsModel, TableColumn, error_label, show_inline
 READ_ONLY_NOTE = "只有管理员可以修改数据项和审核规则；这里仅供查看。"
 OK_STYLE = "color: #1b7f3b;"
 CATEGORY_LABELS = {"": "合计", "SEX": "按性别"}
-BUILTIN_ELEMENTS = frozenset(code for code, *_ in mch_elements.SEED)
 EXPRESSION_HELP = "数据项写作 #{MCH_LIVE_BIRTHS}，按性别写作 #{MCH_LIVE_BIRTHS.MALE}；可用 + - * / 和数字，" \
                   "如 #{MCH_DELIVERIES} * 1.1 + 2。"
 MESSAGE_HELP = "提示中可写 {left}、{right}（两边的值）或 {数据项代码}，如 {MCH_LIVE_BIRTHS}。"
@@ -307,7 +306,7 @@ class DatasetDialog(QDialog):
             return
         self._element = e
         self._new_element = False
-        builtin = e.code in BUILTIN_ELEMENTS
+        builtin = e.builtin
         self.el_code.setText(e.code)
         self.el_code.setReadOnly(True)
         self.el_name.setText(e.name)

@@ -577,10 +577,10 @@ class RecipientForm(QDialog):
     # -- loading and values --------------------------------------------------------------------------
     def load(self, recipient_id: int) -> None:
         """Read the person in one short unit of work; the form keeps plain values, never the ORM row."""
-        from core.subsidy.recipients import Recipient   # the record's uuid, for its history
+        from core.subsidy.recipients import record_uuid
         with self.ctx.db.session(self.ctx.actor) as s:
             data, version = load_input(s, recipient_id)
-            self.record_uuid = s.get(Recipient, recipient_id).uuid
+            self.record_uuid = record_uuid(s, recipient_id)
         self.recipient_id, self.version = recipient_id, version
         self.set_values(data)
         masked = f"{data.id_number[:6]}********{data.id_number[-4:]}" if len(str(data.id_number)) == 18 else ""

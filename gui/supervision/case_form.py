@@ -439,11 +439,9 @@ class CaseForm(QDialog):
     def refresh_stages(self) -> None:
         if self.case_id is None:
             return
-        from db.models.supervision import Case    # the case object only to ask core why a step is not allowed
         with self.ctx.db.session(self.ctx.actor) as s:
             detail = case_detail(s, self.case_id, self.as_of())
-            case = s.get(Case, self.case_id)
-            reasons = {st: case_stages.why_not(case, st) for st in STAGE_BUTTONS}
+            reasons = case_stages.step_reasons(s, self.case_id, STAGE_BUTTONS)
         row = detail.row
         self.version = row.version
         text = f"当前环节：<b>{row.stage_name}</b>（{row.status}）　{detail.procedure_name}"
