@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.access import Actor, Permission
 from core.errors import DataError, StaleRecord
 from core.supervision.codes import CATEGORIES, COMPLAINT_CHANNELS, COMPLAINT_RESULTS, SATISFACTION, code_of
-from core.supervision.random_tasks import rate_percent
+from core.supervision.random_tasks import case_text, rate_percent
 from db.models.supervision import Case, Complaint
 
 SUBSTANTIATED = ("属实", "部分属实")
@@ -53,6 +53,13 @@ class ComplaintRow:
     result: str
     satisfaction: str
     case_id: int | None
+    township_code: str = ""
+    result_note: str = ""
+    case_number: str = ""      # 文号 of the linked case ("（未编号）" while it has none)
+
+    @property
+    def status(self) -> str:
+        return "已办结" if self.handled_on is not None else "办理中"
 
 
 def save_complaint(session: Session, actor: Actor, data: ComplaintInput, *, complaint_id: int | None = None,
@@ -138,9 +145,21 @@ def _load(session: Session, actor: Actor, complaint_id: int, expected_version: i
     return c
 
 
+def load_complaint(session: Session, actor: Actor, complaint_id: int) -> tuple[ComplaintInput, int]:
+    """A complaint as the form edits it, and its version (for ``save_complaint(expected_version=…)``)."""
+    c = _load(session, actor, complaint_id, None)
+    return ComplaintInput(received_on=c.received_on, channel=c.channel, ref_no=c.ref_no, category=c.category,
+                          subject=c.subject, content=c.content, township=c.township_code or "",
+                          handled_on=c.handled_on, result=c.result, result_note=c.result_note,
+                          satisfaction=c.satisfaction, case_id=c.case_id), c.version
+
+
 def list_complaints(session: Session, actor: Actor | None = None, *, start: date | None = None, end: date | None = None,
-                    handled: bool | None = None, text: str = "", limit: int = 2000) -> list[ComplaintRow]:
-    q = select(Complaint).order_by(Complaint.received_on.desc(), Complaint.id.desc()).limit(limit)
+                    handled: bool | None = None, channel: str | None = None, text: str = "",
+                    limit: int = 2000) -> list[ComplaintRow]:
+    """Complaints received in [start, end], newest first; ``text``: part of the subject or the 工单号."""
+    q = (select(Complaint, Case.number).outerjoin(Case, Case.id == Complaint.case_id)
+         .order_by(Complaint.received_on.desc(), Complaint.id.desc()).limit(limit))
     if start:
         q = q.where(Complaint.received_on >= start)
     if end:
@@ -149,12 +168,17 @@ def list_complaints(session: Session, actor: Actor | None = None, *, start: date
         q = q.where(Complaint.handled_on.is_not(None))
     elif handled is False:
         q = q.where(Complaint.handled_on.is_(None))
+    if channel:
+        q = q.where(Complaint.channel == channel)
     if text.strip():
-        q = q.where(Complaint.subject.contains(text.strip(), autoescape=True))
+        t = text.strip()
+        q = q.where(or_(Complaint.subject.contains(t, autoescape=True), Complaint.ref_no.contains(t, autoescape=True)))
     if actor is not None and actor.townships is not None:
         q = q.where(Complaint.township_code.in_(tuple(actor.townships)))
     return [ComplaintRow(c.id, c.version, c.received_on, c.channel, c.ref_no, CATEGORIES.get(c.category, ""), c.subject,
-                         c.handled_on, c.result, c.satisfaction, c.case_id) for c in session.execute(q).scalars()]
+                         c.handled_on, c.result, c.satisfaction, c.case_id, c.township_code or "", c.result_note,
+                         case_text(c.case_id, number))
+            for c, number in session.execute(q)]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.access import Actor, Permission
@@ -65,6 +65,15 @@ class TaskRow:
     result: str
     case_id: int | None
     overdue: bool              # not done and past its due date
+    township_code: str = ""
+    result_note: str = ""
+    case_number: str = ""      # 文号 of the linked case ("（未编号）" while it has none)
+
+    @property
+    def status(self) -> str:
+        if self.done_on is not None:
+            return "已完成" if self.done_on <= self.due_on else "已完成（超时限）"
+        return "逾期未完成" if self.overdue else "未完成"
 
 
 def save_task(session: Session, actor: Actor, data: TaskInput, *, task_id: int | None = None,
@@ -158,26 +167,57 @@ def _load(session: Session, actor: Actor, task_id: int, expected_version: int | 
     return task
 
 
+def load_task(session: Session, actor: Actor, task_id: int) -> tuple[TaskInput, int]:
+    """A task as the form edits it, and its version (for ``save_task(expected_version=…)``)."""
+    t = _load(session, actor, task_id, None)
+    return TaskInput(year=t.year, level=t.level, category=t.category, task_no=t.task_no, target_name=t.target_name,
+                     target_code=t.target_code, target_address=t.target_address, township=t.township_code or "",
+                     inspectors=t.inspectors, due_on=t.due_on, done_on=t.done_on, result=t.result,
+                     result_note=t.result_note, case_id=t.case_id), t.version
+
+
 def list_tasks(session: Session, actor: Actor | None = None, *, year: int | None = None, level: str | None = None,
-               done: bool | None = None, text: str = "", as_of: date | None = None, limit: int = 2000) -> list[TaskRow]:
+               done: bool | None = None, overdue: bool = False, text: str = "", as_of: date | None = None,
+               due_from: date | None = None, due_to: date | None = None, limit: int = 2000) -> list[TaskRow]:
+    """Tasks, oldest due first: of a plan ``year`` and/or due in [due_from, due_to] (the period
+    :func:`completion` counts them in). ``done``: only done (True) / not done (False); ``overdue``: only the
+    not-done tasks past their due date; ``text``: part of the target's name, credit code or task number."""
     as_of = as_of or date.today()
-    q = select(RandomTask).order_by(RandomTask.due_on, RandomTask.id).limit(limit)
+    q = (select(RandomTask, Case.number).outerjoin(Case, Case.id == RandomTask.case_id)
+         .order_by(RandomTask.due_on, RandomTask.id).limit(limit))
     if year:
         q = q.where(RandomTask.year == year)
+    if due_from:
+        q = q.where(RandomTask.due_on >= due_from)
+    if due_to:
+        q = q.where(RandomTask.due_on <= due_to)
     if level:
         q = q.where(RandomTask.level == level)
     if done is True:
         q = q.where(RandomTask.done_on.is_not(None))
     elif done is False:
         q = q.where(RandomTask.done_on.is_(None))
+    if overdue:
+        q = q.where(RandomTask.done_on.is_(None), RandomTask.due_on < as_of)
     if text.strip():
-        q = q.where(RandomTask.target_name.contains(text.strip(), autoescape=True))
+        t = text.strip()
+        q = q.where(or_(RandomTask.target_name.contains(t, autoescape=True),
+                        RandomTask.target_code.contains(t.upper(), autoescape=True),
+                        RandomTask.task_no.contains(t, autoescape=True)))
     if actor is not None and actor.townships is not None:
         q = q.where(RandomTask.township_code.in_(tuple(actor.townships)))
     return [TaskRow(t.id, t.version, t.year, t.level, TASK_LEVELS.get(t.level, t.level), CATEGORIES.get(t.category, ""),
                     t.task_no, t.target_name, t.target_code, t.inspectors, t.due_on, t.done_on, t.result, t.case_id,
-                    t.done_on is None and t.due_on < as_of)
-            for t in session.execute(q).scalars()]
+                    t.done_on is None and t.due_on < as_of, t.township_code or "", t.result_note,
+                    case_text(t.case_id, number))
+            for t, number in session.execute(q)]
+
+
+def case_text(case_id: int | None, number: str | None) -> str:
+    """How a linked case is named in a list: its 文号, or "（未编号）" before it has one."""
+    if case_id is None:
+        return ""
+    return number or "（未编号）"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from gui.tabbed_page import TabSpec, build_tab
 TABS: list[TabSpec] = [
     TabSpec("案件登记", "gui.supervision.case_register:CaseRegister"),
     TabSpec("双随机抽查", "gui.supervision.tasks_view:TasksView"),
-    TabSpec("投诉举报", "gui.supervision.tasks_view:ComplaintsView"),
+    TabSpec("投诉举报", "gui.supervision.complaints_view:ComplaintsView"),
 ]
 
 
