@@ -23,13 +23,22 @@ YearConfirmation, applies them to the recipients and records the 公示 period:
   means no period of Y pays the person and every period up to Y−1 still does. The recipient's own
   date of death, if known, stays in ``death_date``.
 
-Confirming again while CONFIRMED replaces the decisions (the proposal is recomputed against the
-year's existing entries, so earlier NEW/EXIT/REFUSED people are still reviewed as candidates or
-continuing). ``approve_year`` (审核员) locks the year: confirming again or changing an entry is
-refused until ``unlock_year`` (audited with its reason).
+Once the year is confirmed the review shows, beside the proposal recomputed from today's records,
+the decision saved for each person (``ReviewItem.saved``; ``differs`` when it is not the proposal,
+``changed_by``/``changed_at`` when it was changed after the confirmation). ``change_entry`` changes one
+person's saved decision (audited: the entry's row and an event naming the person and old → new).
+Confirming again while CONFIRMED replaces the decisions (anyone not in ``decisions`` gets the
+proposal; the proposal is recomputed against the year's existing entries, so earlier NEW/EXIT/REFUSED
+people are still reviewed as candidates or continuing). ``approve_year`` (审核员) locks the year:
+confirming again or changing an entry is refused until ``unlock_year`` (audited with its reason).
+
+``review_year`` and ``confirm_year`` take ``progress(done, total) -> bool`` (``core.imports.progress``):
+returning False raises ``ImportCancelled`` inside the caller's transaction, so a cancelled
+confirmation leaves the database as it was.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator, Mapping
@@ -40,6 +49,7 @@ from sqlalchemy.orm import Session
 from core import audit, orgunits, settings
 from core.access import Actor, Permission
 from core.errors import DataError, PermissionDenied
+from core.imports.progress import ImportCancelled, Progress, ProgressCallback
 from core.subsidy.eligibility import ChildFacts, Eligibility, PersonFacts, evaluate
 from core.subsidy.payroll import PERSON_COLUMNS, rule_of, spouse_facts
 from core.subsidy.programmes import ProgramRow, get_program
@@ -55,6 +65,8 @@ CONTINUING_KINDS = (CONTINUE, EXIT)
 YEAR_STATUS_LABELS = {"NONE": "未确认", "DRAFT": "未确认", "CONFIRMED": "已确认，待审批", "APPROVED": "已审批（已锁定）"}
 FLAG_SEPARATOR = "；"
 BATCH = 1000
+REVIEW_CANCELLED = "已取消审查。"
+CONFIRM_CANCELLED = "已取消资格确认，数据库未做任何改动。"
 
 
 # -- what the review shows -------------------------------------------------------------------------
@@ -80,10 +92,24 @@ class ReviewItem:
     basis: str                  # the eligibility sentence ("符合条件：…" / "不符合条件：…")
     flags: tuple[Flag, ...]
     exit_reason: str            # suggested when proposed EXIT
+    saved: str | None = None    # the decision saved in this year's confirmation (None: not confirmed)
+    saved_reason: str = ""
+    changed_by: str = ""        # who changed the saved decision after the confirmation ("" = nobody)
+    changed_at: datetime | None = None
 
     @property
     def proposed_label(self) -> str:
         return KIND_LABELS[self.proposed]
+
+    @property
+    def decision(self) -> tuple[str, str]:
+        """(kind, exit reason): the saved decision, else the proposal."""
+        return (self.saved, self.saved_reason) if self.saved is not None else (self.proposed, self.exit_reason)
+
+    @property
+    def differs(self) -> bool:
+        """The saved decision is not what the review proposes."""
+        return self.saved is not None and (self.saved, self.saved_reason) != (self.proposed, self.exit_reason)
 
     @property
     def flag_text(self) -> str:
@@ -103,11 +129,23 @@ class YearReview:
     items: list[ReviewItem]
 
     def count(self, kind: str) -> int:
-        return sum(1 for i in self.items if i.proposed == kind)
+        """People decided ``kind``: the saved decision once confirmed, else the proposal."""
+        return sum(1 for i in self.items if i.decision[0] == kind)
 
     @property
     def flagged(self) -> list[ReviewItem]:
         return [i for i in self.items if i.flags]
+
+    @property
+    def differing(self) -> list[ReviewItem]:
+        return [i for i in self.items if i.differs]
+
+    @property
+    def unsaved(self) -> list[ReviewItem]:
+        """In a confirmed year: people the confirmation does not list yet (e.g. applied since)."""
+        if self.status not in ("CONFIRMED", "APPROVED"):
+            return []
+        return [i for i in self.items if i.saved is None]
 
 
 @dataclass(frozen=True)
@@ -146,12 +184,16 @@ def _confirmation(session: Session, program_code: str, year: int) -> YearConfirm
                                                           YearConfirmation.year == year)).scalar_one_or_none()
 
 
-def _entry_kinds(session: Session, conf: YearConfirmation | None) -> dict[int, str]:
-    """recipient id → the kind decided in this confirmation (plain rows, no ORM objects)."""
+def _entries(session: Session, conf: YearConfirmation | None, only: int | None = None) -> dict[int, Any]:
+    """recipient id → the entry saved in this confirmation (plain rows: kind, exit_reason, version,
+    updated_by, updated_at). A version above 1 means it was changed after the confirmation wrote it."""
     if conf is None:
         return {}
-    q = select(YearEntry.recipient_id, YearEntry.kind).where(YearEntry.confirmation_id == conf.id)
-    return dict(session.execute(q).all())
+    q = (select(YearEntry.recipient_id, YearEntry.kind, YearEntry.exit_reason, YearEntry.version,
+                YearEntry.updated_by, YearEntry.updated_at).where(YearEntry.confirmation_id == conf.id))
+    if only is not None:
+        q = q.where(YearEntry.recipient_id == only)
+    return {r.recipient_id: r for r in session.execute(q)}
 
 
 def _counts(session: Session, conf: YearConfirmation | None) -> dict[str, int]:
@@ -220,17 +262,27 @@ def _facts(row: Any, children: list[ChildFacts]) -> PersonFacts:
                        no_policy_violation=row.no_policy_violation, death_date=row.death_date)
 
 
-def _population(session: Session, program: str, conf: YearConfirmation | None, year: int) -> Iterator[Any]:
-    """Recipients the year's review looks at, in id pages: applicants, everyone 享受中 (not first
-    confirmed in a later year), and whoever already has an entry in this year's confirmation."""
+def _in_year(program: str, conf: YearConfirmation | None, year: int, only: int | None) -> list:
+    """Recipients the year's review looks at: applicants, everyone 享受中 (not first confirmed in a
+    later year), and whoever already has an entry in this year's confirmation (``only``: one of them)."""
     in_year = or_(Recipient.status == "APPLIED",
                   (Recipient.status == "ACTIVE") & or_(Recipient.first_year.is_(None), Recipient.first_year <= year))
     if conf is not None:
         in_year = or_(in_year, Recipient.id.in_(select(YearEntry.recipient_id).where(YearEntry.confirmation_id == conf.id)))
+    where = [Recipient.program_code == program, in_year]
+    return where if only is None else where + [Recipient.id == only]
+
+
+def _population_count(session: Session, where: list) -> int:
+    return session.execute(select(func.count()).select_from(Recipient).where(*where)).scalar_one()
+
+
+def _population(session: Session, where: list) -> Iterator[Any]:
+    """The review's recipients (``_in_year``) in id pages."""
     columns = PERSON_COLUMNS + (Recipient.no_policy_violation,)
     after = 0
     while True:
-        q = (select(*columns).where(Recipient.program_code == program, in_year, Recipient.id > after)
+        q = (select(*columns).where(*where, Recipient.id > after)
              .order_by(Recipient.id).limit(BATCH))
         rows = session.execute(q).all()
         yield from rows
@@ -292,11 +344,11 @@ def _info_flags(row: Any, ev: Eligibility) -> list[Flag]:
     return flags
 
 
-def _review_item(row: Any, children: list[ChildFacts], entry_kind: str | None, program: ProgramRow,
+def _review_item(row: Any, children: list[ChildFacts], entry: Any | None, program: ProgramRow,
                  year: int, places: _Places) -> ReviewItem:
     facts = _facts(row, children)
     ev = evaluate(facts, rule_of(program), year)
-    candidate = _is_candidate(row, entry_kind, year)
+    candidate = _is_candidate(row, entry.kind if entry is not None else None, year)
     if candidate:
         flags = _info_flags(row, ev)
         proposed, reason = (NEW if ev.ok else REFUSED), ""
@@ -304,16 +356,24 @@ def _review_item(row: Any, children: list[ChildFacts], entry_kind: str | None, p
         flags = _continuing_flags(row, facts, program, year, ev, places) + _info_flags(row, ev)
         reasons = [f.exit_reason for f in flags if f.exit_reason]
         proposed, reason = (EXIT, _first_by_priority(reasons)) if reasons else (CONTINUE, "")
+    saved = {}
+    if entry is not None:
+        saved = dict(saved=entry.kind, saved_reason=entry.exit_reason or "")
+        if entry.version > 1:
+            saved.update(changed_by=entry.updated_by, changed_at=entry.updated_at)
     return ReviewItem(row.id, row.name, row.sex, row.id_number, row.township_code, places.name(row.township_code),
-                      row.village_code, row.status, candidate, proposed, ev.summary, tuple(flags), reason)
+                      row.village_code, row.status, candidate, proposed, ev.summary, tuple(flags), reason, **saved)
 
 
 def _first_by_priority(reasons: list[str]) -> str:
     return min(reasons, key=EXIT_REASONS.index)
 
 
-def _review(session: Session, program: ProgramRow, year: int, conf: YearConfirmation | None) -> list[ReviewItem]:
-    entries = _entry_kinds(session, conf)
+def _review(session: Session, program: ProgramRow, year: int, conf: YearConfirmation | None, *,
+            only: int | None = None, gate: Progress | None = None) -> list[ReviewItem]:
+    """Everyone the year's review looks at (``only``: one of them), in place order. ``gate`` is
+    advanced per person (it raises ImportCancelled when the caller cancels)."""
+    entries = _entries(session, conf, only)
     places = _Places(session)
     items: list[ReviewItem] = []
     page: list[Any] = []
@@ -322,8 +382,10 @@ def _review(session: Session, program: ProgramRow, year: int, conf: YearConfirma
         children = _children_by_recipient(session, [r.id for r in page])
         items.extend(_review_item(r, children[r.id], entries.get(r.id), program, year, places) for r in page)
         page.clear()
+        if gate is not None:
+            gate.advance(len(items))
 
-    for row in _population(session, program.code, conf, year):
+    for row in _population(session, _in_year(program.code, conf, year, only)):
         page.append(row)
         if len(page) >= BATCH:
             flush_page()
@@ -333,16 +395,44 @@ def _review(session: Session, program: ProgramRow, year: int, conf: YearConfirma
     return items
 
 
-def review_year(session: Session, actor: Actor, program: str, year: int) -> YearReview:
-    """The year's proposal (nothing is written). A clerk limited to some townships sees theirs."""
+@contextmanager
+def _cancelled_says(message: str) -> Iterator[None]:
+    """The one cancel mechanism (core.imports.progress), with this work's own words."""
+    try:
+        yield
+    except ImportCancelled:
+        raise ImportCancelled(message) from None
+
+
+def review_year(session: Session, actor: Actor, program: str, year: int, *,
+                progress: ProgressCallback | None = None) -> YearReview:
+    """The year's proposal and, once confirmed, the saved decisions (nothing is written). A clerk
+    limited to some townships sees theirs. ``progress(done, total)`` returning False cancels
+    (ImportCancelled)."""
     actor.require(Permission.EDIT_DATA)
     prog = get_program(session, program)
     _check_year(year)
     conf = _confirmation(session, prog.code, year)
-    items = _review(session, prog, year, conf)
+    with _cancelled_says(REVIEW_CANCELLED):
+        gate = Progress(progress, _population_count(session, _in_year(prog.code, conf, year, None)), every=BATCH)
+        gate.report(0)
+        items = _review(session, prog, year, conf, gate=gate)
+        gate.report(gate.total)
     if actor.townships is not None:
         items = [i for i in items if actor.may_edit_township(i.township_code)]
     return YearReview(prog.code, prog.name, year, conf.status if conf else "NONE", items)
+
+
+def review_entry(session: Session, actor: Actor, program: str, year: int, recipient_id: int) -> ReviewItem:
+    """One person's line of the year's review (as ``review_year`` would show it)."""
+    actor.require(Permission.EDIT_DATA)
+    prog = get_program(session, program)
+    _check_year(year)
+    items = _review(session, prog, year, _confirmation(session, prog.code, year), only=recipient_id)
+    if not items:
+        raise DataError(f"此对象不在“{prog.name}”{year} 年度资格确认范围内。")
+    actor.require_township(items[0].township_code)
+    return items[0]
 
 
 def _check_year(year: int) -> None:
@@ -413,7 +503,9 @@ def _needs_change(item: ReviewItem, r_status: str, d: Decision) -> bool:
     return r_status != target or d.kind in (NEW, EXIT)
 
 
-def _apply_decisions(session: Session, decided: list[tuple[ReviewItem, Decision]], year: int) -> None:
+def _apply_decisions(session: Session, decided: list[tuple[ReviewItem, Decision]], year: int,
+                     gate: Progress, done: int) -> None:
+    """``gate`` counts on from ``done`` (people reviewed), one page of records at a time."""
     todo = {item.recipient_id: d for item, d in decided if _needs_change(item, item.status, d)}
     ids = list(todo)
     for start in range(0, len(ids), BATCH):
@@ -421,10 +513,11 @@ def _apply_decisions(session: Session, decided: list[tuple[ReviewItem, Decision]
         for r in session.execute(select(Recipient).where(Recipient.id.in_(chunk))).scalars():
             _apply(r, todo[r.id], year)
         session.flush()
+        gate.advance(done + (start + len(chunk)) * len(decided) // len(ids))
 
 
 def _write_entries(session: Session, conf: YearConfirmation, decided: list[tuple[ReviewItem, Decision]],
-                   who: str) -> None:
+                   who: str, gate: Progress, done: int) -> None:
     """Entries are a bulk record of the confirmation (the confirmation event audits their counts;
     each recipient whose status changes is audited on its own row)."""
     session.execute(delete(YearEntry).where(YearEntry.confirmation_id == conf.id))
@@ -435,6 +528,7 @@ def _write_entries(session: Session, conf: YearConfirmation, decided: list[tuple
             for item, d in decided]
     for start in range(0, len(rows), BATCH):
         session.execute(insert(YearEntry.__table__), rows[start:start + BATCH])
+        gate.advance(done + start + len(rows[start:start + BATCH]))
 
 
 def _entry_flags(item: ReviewItem, d: Decision) -> str:
@@ -454,18 +548,31 @@ def notice_period(session: Session, start: date, days: int | None = None) -> tup
 
 def confirm_year(session: Session, actor: Actor, program: str, year: int,
                  decisions: Mapping[int, Any] | None = None, *, notice_start: date | None = None,
-                 notice_days: int | None = None) -> YearStatus:
+                 notice_days: int | None = None, progress: ProgressCallback | None = None) -> YearStatus:
     """Confirm the year: write every person's decision (``decisions`` maps recipient id to
     "NEW" / "CONTINUE" / "REFUSED" / ("EXIT", reason) / Decision; anyone not in it gets the proposal),
-    apply it to the records and start the 公示 period (default: today, ``subsidy.notice_days`` days)."""
+    apply it to the records and start the 公示 period (default: today, ``subsidy.notice_days`` days).
+
+    ``progress(done, total)`` counts the people three times (review, records, entries); returning
+    False raises ImportCancelled — everything happens in the caller's transaction, which then rolls
+    back, so the database stays as it was."""
     actor.require(Permission.EDIT_DATA)
     _require_county_scope(actor)
     prog = get_program(session, program)
     _check_year(year)
     conf = _confirmation(session, prog.code, year)
     _refuse_if_locked(conf, prog, year)
-    items = _review(session, prog, year, conf)
-    decisions = dict(decisions or {})
+    with _cancelled_says(CONFIRM_CANCELLED):
+        return _confirm(session, actor, prog, year, conf, dict(decisions or {}), notice_start, notice_days, progress)
+
+
+def _confirm(session: Session, actor: Actor, prog: ProgramRow, year: int, conf: YearConfirmation | None,
+             decisions: dict[int, Any], notice_start: date | None, notice_days: int | None,
+             progress: ProgressCallback | None) -> YearStatus:
+    n = _population_count(session, _in_year(prog.code, conf, year, None))
+    gate = Progress(progress, 3 * n, every=BATCH)
+    gate.report(0)
+    items = _review(session, prog, year, conf, gate=gate)
     known = {i.recipient_id for i in items}
     strangers = [rid for rid in decisions if rid not in known]
     if strangers:
@@ -480,34 +587,53 @@ def confirm_year(session: Session, actor: Actor, program: str, year: int,
     conf.approved_at, conf.approved_by = None, ""
     conf.notice_start, conf.notice_end = start, end
     session.flush()
-    _apply_decisions(session, decided, year)
-    _write_entries(session, conf, decided, actor.username)
+    n = len(decided)
+    gate.report(n)
+    _apply_decisions(session, decided, year, gate, n)
+    gate.report(2 * n)
+    _write_entries(session, conf, decided, actor.username, gate, 2 * n)
     counts = {k: sum(1 for _, d in decided if d.kind == k) for k in KIND_LABELS}
     audit.record_event(session, "confirm_year", conf.audit_label(),
                        {"counts": counts, "notice": [start.isoformat(), end.isoformat()]},
                        table_name=YearConfirmation.__tablename__, record_uuid=conf.uuid)
+    gate.report(gate.total)         # the last chance to cancel: still nothing committed
     return year_status(session, prog.code, year)
+
+
+def _decision_text(kind: str, reason: str) -> str:
+    return f"{KIND_LABELS.get(kind, kind)}（{reason}）" if kind == EXIT and reason else KIND_LABELS.get(kind, kind)
 
 
 def change_entry(session: Session, actor: Actor, program: str, year: int, recipient_id: int,
                  kind: str, exit_reason: str = "") -> YearStatus:
-    """Change one person's decision in a confirmed (not yet approved) year."""
+    """Change one person's saved decision in a confirmed (not yet approved) year: the entry and the
+    record change together; besides the rows' own audit an event names the person and old → new.
+    Refused once the year is approved (until it is unlocked). The 公示 period is not restarted."""
     actor.require(Permission.EDIT_DATA)
     _require_county_scope(actor)
     prog = get_program(session, program)
+    _check_year(year)
     conf = _confirmation(session, prog.code, year)
-    if conf is None:
+    if conf is None or conf.status not in ("CONFIRMED", "APPROVED"):
         raise DataError(f"“{prog.name}”{year} 年度尚未确认，请先进行资格确认。")
     _refuse_if_locked(conf, prog, year)
     entry = session.execute(select(YearEntry).where(YearEntry.confirmation_id == conf.id,
                                                     YearEntry.recipient_id == recipient_id)).scalar_one_or_none()
     if entry is None:
-        raise DataError(f"此对象不在“{prog.name}”{year} 年度资格确认名单中。")
-    item = next(i for i in _review(session, prog, year, conf) if i.recipient_id == recipient_id)
+        raise DataError(f"此对象不在“{prog.name}”{year} 年度资格确认名单中（可能是确认之后才登记的），"
+                        "请重新确认本年度名单。")
+    item = _review(session, prog, year, conf, only=recipient_id)[0]
     d = _decide(item, Decision(kind, exit_reason))
+    old = (entry.kind, entry.exit_reason or "")
+    if (d.kind, d.exit_reason) == old:
+        return year_status(session, prog.code, year)
     _apply(session.get(Recipient, recipient_id), d, year)
     entry.kind, entry.exit_reason, entry.flags = d.kind, d.exit_reason, _entry_flags(item, d)[:300]
     session.flush()
+    audit.record_event(session, "confirm_year", f"{conf.audit_label()}：修改 {item.name} 的决定",
+                       {"recipient": f"{item.name}（{item.id_number}）",
+                        "decision": [_decision_text(*old), _decision_text(d.kind, d.exit_reason)]},
+                       table_name=YearConfirmation.__tablename__, record_uuid=conf.uuid)
     return year_status(session, prog.code, year)
 
 

@@ -9,6 +9,7 @@ import pytest
 from core.access import Actor, Role
 from core.audit import query_audit
 from core.errors import DataError, PermissionDenied
+from core.imports.progress import ImportCancelled
 from core.subsidy import recipients as rs
 from core.subsidy import yearly_cycle as yc
 from db.models.subsidy import Recipient, YearEntry
@@ -205,3 +206,119 @@ def test_changed_facts_of_a_recipient_are_saved_and_the_review_proposes_the_exit
         item = next(i for i in review_year(s, admin, "RURAL_REWARD", 2026).items if i.recipient_id == saved.id)
     assert item.proposed == "EXIT" and item.exit_reason == "转为非农户口"
     assert not any("没有子女记录" in f.text for f in item.flags)
+
+
+# -- a confirmed year reviewed again, one entry changed, cancelling ---------------------------------
+
+def test_reviewing_a_confirmed_year_shows_the_saved_decisions(db, admin, village):
+    with db.session(admin) as s:
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024, {village["moved"]: "CONTINUE",
+                                                         village["died"]: ("EXIT", "其他")})
+    with db.session(admin) as s:
+        review = yc.review_year(s, admin, "RURAL_REWARD", 2024)
+    items = by_id(review)
+    moved = items[village["moved"]]            # proposed 退出 again, but the clerk kept the person
+    assert (moved.proposed, moved.saved, moved.decision) == ("EXIT", "CONTINUE", ("CONTINUE", ""))
+    assert moved.differs and not moved.changed_by
+    died = items[village["died"]]              # same kind, another reason: a change too
+    assert died.decision == ("EXIT", "其他") and died.exit_reason == "死亡" and died.differs
+    keeps, new = items[village["keeps"]], items[village["new"]]
+    assert keeps.saved == "CONTINUE" and not keeps.differs
+    assert new.saved == "NEW" and new.candidate and not new.differs
+    assert {i.recipient_id for i in review.differing} == {village["moved"], village["died"]}
+    assert review.status == "CONFIRMED" and not review.unsaved
+    # the counts are the saved decisions, not the proposal
+    assert (review.count("NEW"), review.count("CONTINUE"), review.count("EXIT"), review.count("REFUSED")) == (1, 3, 2, 1)
+
+
+def test_change_entry_after_confirming_is_audited_and_refused_once_approved(db, admin, supervisor, village):
+    with db.session(admin) as s:
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024, notice_start=date(2024, 3, 1))
+    with db.session(admin) as s:
+        status = yc.change_entry(s, admin, "RURAL_REWARD", 2024, village["died"], "CONTINUE")
+        died = s.get(Recipient, village["died"])
+        assert (died.status, died.exit_reason, died.exit_date) == ("ACTIVE", "", None)
+    assert status.counts["EXIT"] == 2 and status.counts["CONTINUE"] == 3
+    with db.session(admin) as s:
+        item = yc.review_entry(s, admin, "RURAL_REWARD", 2024, village["died"])
+        events = [a for a in query_audit(s, admin, user="admin") if a.action == "confirm_year" and "孙已故" in a.record_label]
+        entry_rows = [a for a in query_audit(s, admin, user="admin")
+                      if a.action == "update" and a.table_name == "subsidy_year_entry"]
+    assert item.decision == ("CONTINUE", "") and item.proposed == "EXIT" and item.differs
+    assert item.changed_by == "admin" and item.changed_at is not None
+    assert events and events[0].changes["decision"] == ["退出（死亡）", "继续享受"]
+    assert make_id(born="19400101", seq="104") in events[0].changes["recipient"]
+    assert any(a.changes.get("kind") == ["EXIT", "CONTINUE"] for a in entry_rows)
+
+    with db.session(supervisor) as s:
+        yc.approve_year(s, supervisor, "RURAL_REWARD", 2024, on=date(2024, 3, 8))
+    with pytest.raises(DataError) as e:
+        with db.session(admin) as s:
+            yc.change_entry(s, admin, "RURAL_REWARD", 2024, village["died"], "EXIT", "死亡")
+    assert "审批锁定" in str(e.value) and "解锁" in str(e.value)
+    with db.session(admin) as s:
+        assert s.get(Recipient, village["died"]).status == "ACTIVE"
+        assert s.query(YearEntry).filter_by(recipient_id=village["died"]).one().kind == "CONTINUE"
+
+
+def test_change_entry_needs_a_confirmed_year_and_a_listed_person(db, admin, village):
+    with pytest.raises(DataError) as e:
+        with db.session(admin) as s:
+            yc.change_entry(s, admin, "RURAL_REWARD", 2024, village["keeps"], "EXIT", "其他")
+    assert "尚未确认" in str(e.value)
+    with db.session(admin) as s:
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024)
+        late = add(s, admin, "钱后报", "19630101", "108", status="APPLIED", first_year=None)
+    with db.session(admin) as s:
+        review = yc.review_year(s, admin, "RURAL_REWARD", 2024)
+    assert [i.recipient_id for i in review.unsaved] == [late] and by_id(review)[late].saved is None
+    with pytest.raises(DataError) as e:
+        with db.session(admin) as s:
+            yc.change_entry(s, admin, "RURAL_REWARD", 2024, late, "NEW")
+    assert "不在" in str(e.value) and "重新确认" in str(e.value)
+
+
+def _snapshot(db, admin):
+    with db.session(admin) as s:
+        people = {r.id: (r.status, r.first_year, r.exit_reason, r.exit_date, r.version) for r in s.query(Recipient)}
+        entries = sorted((e.recipient_id, e.kind, e.exit_reason, e.version) for e in s.query(YearEntry))
+        confs = [(c.status, c.notice_start, c.version) for c in s.query(yc.YearConfirmation)]
+        audit_rows = len(query_audit(s, admin, limit=100_000))
+    return people, entries, confs, audit_rows
+
+
+def test_cancelling_the_review_stops_it(db, admin, village):
+    calls = []
+
+    def cancel(done, total):
+        calls.append((done, total))
+        return False
+    with pytest.raises(ImportCancelled) as e:
+        with db.session(admin) as s:
+            yc.review_year(s, admin, "RURAL_REWARD", 2024, progress=cancel)
+    assert str(e.value) == "已取消审查。" and calls == [(0, 7)]
+
+
+@pytest.mark.parametrize("when", ["records changed", "all written"])
+def test_cancelling_a_confirmation_leaves_the_database_as_it_was(db, admin, village, when):
+    with db.session(admin) as s:             # a confirmed year with a change after it: all must stay
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024, notice_start=date(2024, 3, 1))
+    with db.session(admin) as s:
+        yc.change_entry(s, admin, "RURAL_REWARD", 2024, village["moved"], "CONTINUE")
+    before = _snapshot(db, admin)
+    calls = []
+
+    def progress(done, total):
+        calls.append((done, total))
+        stop_at = total * 2 // 3 if when == "records changed" else total
+        return done < stop_at
+    with pytest.raises(ImportCancelled) as e:
+        with db.session(admin) as s:
+            yc.confirm_year(s, admin, "RURAL_REWARD", 2024, {village["moved"]: ("EXIT", "户籍迁出")},
+                            notice_start=date(2024, 4, 1), progress=progress)
+    assert "已取消资格确认，数据库未做任何改动" in str(e.value)
+    assert calls[0] == (0, 21) and calls[-1][0] == (14 if when == "records changed" else 21)
+    assert _snapshot(db, admin) == before
+    with db.session(admin) as s:
+        item = yc.review_entry(s, admin, "RURAL_REWARD", 2024, village["moved"])
+    assert item.decision == ("CONTINUE", "") and item.changed_by == "admin"
