@@ -17,6 +17,14 @@ a half year, in Decimal, rounded to 0.01 yuan half-up.
 A payment roll (PaymentRoll + PaymentLine snapshots) is built per programme and period once that year's
 资格确认 is approved. A draft roll is rebuilt from scratch on request; a roll marked paid is a record
 of money that left the bank: it is never recomputed or edited again (refused here and by a flush guard).
+
+The people who need a look (``roll_problems``) are recomputed whenever asked, from the roll's lines and
+the roster — nothing is stored: on the roll but not payable as it is (no bank account, so not in the
+bank file; for a draft also a death reported before the period, not in the year's confirmation), and
+left out of it (confirmed 新增/继续享受 but exited since, too young in the year, or confirmed after the
+roll was built; applicants of age not yet through the year's confirmation). For a paid roll the lines
+are the paid snapshot while "left out" compares with the roster as it is now.
+``write_roll_problems`` exports the list as an xlsx workbook through the returns renderer.
 """
 from __future__ import annotations
 
@@ -36,12 +44,14 @@ from core.errors import DataError, PermissionDenied, UsageError
 from core.periods import Period
 from core.subsidy.eligibility import PersonFacts, ProgramRule, entitlement_year
 from core.subsidy.programmes import AREA_LABELS, ProgramRow, get_program, list_standards, yearly_amount
+from core.subsidy.recipients import STATUS_LABELS
 from db.models.subsidy import PaymentLine, PaymentRoll, Recipient, YearConfirmation, YearEntry
 
 CENT = Decimal("0.01")
 ROLL_STATUS_LABELS = {"DRAFT": "草稿（未发放）", "PAID": "已发放"}
 PERIOD_MODES = {"YEAR": "按年发放", "HALF": "按半年发放"}
 NO_ACCOUNT = "无银行账号"
+LEFT_OUT = "未列入花名册"
 BATCH = 2000
 
 
@@ -311,6 +321,31 @@ class RollLine:
 
 
 @dataclass(frozen=True)
+class RollProblem:
+    """One person who needs a look before (or after) paying: on the roll with a problem, or left out."""
+    recipient_id: int
+    name: str
+    id_number: str
+    township_code: str
+    village_code: str | None
+    on_roll: bool
+    amount: Decimal | None  # the line's amount when on the roll
+    problem: str            # Chinese; for one left out it says why
+
+    @property
+    def where_label(self) -> str:
+        return "在花名册中" if self.on_roll else LEFT_OUT
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.name}（{self.id_number}）：{self.problem}" + ("" if self.on_roll else f"（{LEFT_OUT}）")
+
+
+def _place_key(p: RollProblem) -> tuple:
+    return (p.township_code, p.village_code or "", p.name, p.recipient_id)
+
+
+@dataclass(frozen=True)
 class TownshipTotal:
     code: str
     name: str
@@ -386,14 +421,15 @@ def build_roll(session: Session, actor: Actor, program: str, period: str) -> Rol
     people, total, problems = _write_lines(session, roll.id, prog, p, standards, _confirmed_ids(session, conf))
     roll.people, roll.total = people, total
     session.flush()
+    problems = sorted(problems + list(_left_out(session, roll, prog, p, conf, Scope())), key=_place_key)
     audit.record_event(session, "build_roll", roll.audit_label(),
                        {"people": people, "total": str(total), "problems": len(problems)},
                        table_name=PaymentRoll.__tablename__, record_uuid=roll.uuid)
-    return _summary(session, roll, problems)
+    return _summary(session, roll, [x.sentence for x in problems])
 
 
 def _write_lines(session: Session, roll_id: int, program: ProgramRow, period: PaymentPeriod,
-                 standards: Standards, confirmed: set[int]) -> tuple[int, Decimal, list[str]]:
+                 standards: Standards, confirmed: set[int]) -> tuple[int, Decimal, list[RollProblem]]:
     people, total, problems, batch = 0, Decimal("0.00"), [], []
     for row in iter_entitled(session, program, period.start, period.year):
         amount = standards.for_period(period, row.hukou)
@@ -404,7 +440,8 @@ def _write_lines(session: Session, roll_id: int, program: ProgramRow, period: Pa
         people, total = people + 1, total + amount
         problem = _person_problem(row.account_no, row.death_date, row.id in confirmed, period)
         if problem:
-            problems.append(f"{row.name}（{row.id_number}）：{problem}")
+            problems.append(RollProblem(row.id, row.name, row.id_number, row.township_code, row.village_code,
+                                        True, amount, problem))
         if len(batch) >= BATCH:
             session.execute(insert(PaymentLine.__table__), batch)
             batch = []
@@ -414,8 +451,9 @@ def _write_lines(session: Session, roll_id: int, program: ProgramRow, period: Pa
 
 
 def _person_problem(account_no: str, death_date: date | None, confirmed: bool | None,
-                    period: PaymentPeriod) -> str:
-    """Why a line cannot simply be paid (empty when it can). ``confirmed`` None: not checked."""
+                    period: PaymentPeriod, now: Any = None) -> str:
+    """Why a line cannot simply be paid (empty when it can). ``confirmed`` None: not checked;
+    ``now``: the record as it is now (status, exit date, reason) for a draft line."""
     found = []
     if not account_no:
         found.append(NO_ACCOUNT)
@@ -423,12 +461,19 @@ def _person_problem(account_no: str, death_date: date | None, confirmed: bool | 
         found.append(f"已报死亡（{death_date:%Y-%m-%d}），请核实")
     if confirmed is False:
         found.append(f"未列入{period.year}年度资格确认名单")
+    if now is not None and not (now.status == "ACTIVE" or (now.status == "EXITED" and now.exit_date is not None
+                                                           and now.exit_date >= period.start)):
+        what = STATUS_LABELS.get(now.status, now.status)
+        if now.status == "EXITED":
+            when = f"，退出日期 {now.exit_date:%Y-%m-%d}" if now.exit_date else ""
+            what += f"（{now.exit_reason or '未填原因'}{when}）"
+        found.append(f"生成花名册后{what}，{period.label}不应发放，请重新生成花名册")
     return "；".join(found)
 
 
 def roll_lines(session: Session, roll_id: int, scope: Scope = Scope(), *, batch: int | None = None) -> Iterator[RollLine]:
     """The roll's lines by township, village and name, each with its problem (if any). For a draft roll
-    the live record is consulted too (a death reported, not in the year's confirmation).
+    the live record is consulted too (a death reported, not in the year's confirmation, exited since).
 
     ``build_roll`` writes the lines in that order, so they are read back in id order (a primary-key
     range per page, cheap for 100,000 lines)."""
@@ -438,14 +483,109 @@ def roll_lines(session: Session, roll_id: int, scope: Scope = Scope(), *, batch:
     confirmed = _confirmed_ids(session, _confirmation(session, roll.program_code, period.year)) if live else set()
     columns = (PaymentLine.recipient_id, PaymentLine.name, PaymentLine.id_number, PaymentLine.township_code,
                PaymentLine.village_code, PaymentLine.bank_name, PaymentLine.account_no, PaymentLine.months,
-               PaymentLine.amount, Recipient.death_date)
+               PaymentLine.amount, Recipient.death_date, Recipient.status, Recipient.exit_date, Recipient.exit_reason)
     where = [PaymentLine.roll_id == roll_id] + scope.clauses(PaymentLine.township_code, PaymentLine.village_code)
     from_ = PaymentLine.__table__.join(Recipient.__table__, Recipient.id == PaymentLine.recipient_id)
     for r in iter_keyset(session, columns, (PaymentLine.id,), where, batch=batch, from_=from_):
         problem = _person_problem(r.account_no, r.death_date if live else None,
-                                  (r.recipient_id in confirmed) if live else None, period)
+                                  (r.recipient_id in confirmed) if live else None, period, r if live else None)
         yield RollLine(r.recipient_id, r.name, r.id_number, r.township_code, r.village_code, r.bank_name,
                        r.account_no, r.months, Decimal(r.amount).quantize(CENT), problem)
+
+
+def _left_out(session: Session, roll: PaymentRoll, program: ProgramRow, period: PaymentPeriod,
+              conf: YearConfirmation | None, scope: Scope) -> Iterator[RollProblem]:
+    """People of the programme not on the roll who one would look for on it: confirmed 新增/继续享受
+    in the year, or applicants of age in the year (not confirmed), each with the reason."""
+    wanted = [Recipient.status == "APPLIED"]
+    if conf is not None:
+        wanted.append(Recipient.id.in_(select(YearEntry.recipient_id).where(
+            YearEntry.confirmation_id == conf.id, YearEntry.kind.in_(("NEW", "CONTINUE")))))
+    on_roll = select(PaymentLine.id).where(PaymentLine.roll_id == roll.id, PaymentLine.recipient_id == Recipient.id)
+    where = [Recipient.program_code == program.code, or_(*wanted), ~on_roll.exists()]
+    where += scope.clauses(Recipient.township_code, Recipient.village_code)
+    for row in iter_in_place_order(session, PERSON_COLUMNS, PLACE_ORDER, where):
+        start = start_year(row, program)
+        if row.status == "APPLIED" and start > period.year:
+            continue            # an applicant for a later year: nothing is missing
+        yield RollProblem(row.id, row.name, row.id_number, row.township_code, row.village_code, False, None,
+                          _left_out_reason(row, start, period, roll.status == "PAID"))
+
+
+def _left_out_reason(row: Any, start: int, period: PaymentPeriod, paid: bool) -> str:
+    if row.status == "APPLIED":
+        return f"申请中，尚未经{period.year}年度资格确认"
+    if row.status == "EXITED":
+        when = f"，退出日期 {row.exit_date:%Y-%m-%d}" if row.exit_date else ""
+        return f"已退出（{row.exit_reason or '未填原因'}{when}），{period.label}不发放"
+    if row.status != "ACTIVE":
+        return f"状态为“{STATUS_LABELS.get(row.status, row.status)}”"
+    if start > period.year:
+        return f"{start} 年起才符合条件，{period.label}不发放"
+    if paid:
+        return f"列入{period.year}年度资格确认名单，但不在已发放的花名册中，请核实是否需要补发"
+    return f"列入{period.year}年度资格确认名单，但不在花名册中（名单在生成花名册后有变动），请重新生成花名册"
+
+
+def roll_problems(session: Session, roll_id: int, *, actor: Actor | None = None,
+                  scope: Scope | None = None) -> list[RollProblem]:
+    """Everyone who needs a look for this roll (see the module docstring), recomputed now, by
+    township, village and name; limited to ``scope`` / the actor's townships."""
+    roll = _get_roll(session, roll_id)
+    scope = scope or Scope.of(actor)
+    period = parse_payment_period(roll.period)
+    program = get_program(session, roll.program_code)
+    found = [RollProblem(l.recipient_id, l.name, l.id_number, l.township_code, l.village_code, True, l.amount,
+                         l.problem)
+             for l in roll_lines(session, roll_id, scope) if l.problem]
+    conf = _confirmation(session, roll.program_code, period.year)
+    found += _left_out(session, roll, program, period, conf, scope)
+    return sorted(found, key=_place_key)
+
+
+PROBLEM_COLUMNS_SPEC = (("序号", "int", 6), ("姓名", "text", 8), ("公民身份号码", "text", 19),
+                        ("乡镇（街道）", "text", 12), ("村（居）", "text", 13), ("花名册", "text", 11),
+                        ("金额（元）", "money", 11), ("问题", "text", 48))
+
+
+def roll_problems_table(session: Session, roll_id: int, *, actor: Actor | None = None):
+    """The list of ``roll_problems`` as a ReturnTable (for the xlsx/PDF renderers)."""
+    from core.returns.model import Column, ReturnTable
+    roll = _get_roll(session, roll_id)
+    program = get_program(session, roll.program_code)
+    period = parse_payment_period(roll.period)
+    problems = roll_problems(session, roll_id, actor=actor)
+    names = {u.code: u.name for u in orgunits.list_units(session)}
+    county = orgunits.county(session)
+    rows = [[n, p.name, p.id_number, names.get(p.township_code, p.township_code),
+             names.get(p.village_code or "", p.village_code or ""), p.where_label, p.amount, p.problem]
+            for n, p in enumerate(problems, start=1)]
+    state = f"已于 {roll.paid_on:%Y-%m-%d} 发放" if roll.status == "PAID" else "草稿，尚未发放"
+    notes = [f"花名册状态：{state}。共 {len(problems)} 人需要处理：在花名册中 {sum(p.on_roll for p in problems)} 人"
+             f"（无银行账号的不写入银行文件），{LEFT_OUT} {sum(not p.on_roll for p in problems)} 人。",
+             "按导出时的扶助对象记录核对。"]
+    return ReturnTable(id="FP-PAYROLL-PROBLEMS", title=f"{program.name}{period.label}发放花名册需要处理的人",
+                       period=period.code, period_label=period.label, org=county.code if county else "",
+                       org_label=county.name if county else "", columns=[Column(*c) for c in PROBLEM_COLUMNS_SPEC],
+                       rows=rows, header=settings.stat_header(session, "FP-PAYROLL-PROBLEMS"), landscape=True,
+                       notes=notes, row_count_hint=len(rows))
+
+
+def write_roll_problems(session: Session, actor: Actor, roll_id: int, path, progress=None) -> int:
+    """Export the roll's ``roll_problems`` to ``path`` (.xlsx); returns the number of people. The
+    export is audited. ``progress(done_rows)`` returning False cancels (RenderCancelled, no file)."""
+    from pathlib import Path
+
+    from core.returns.render import render
+    actor.require(Permission.PRINT_RETURNS)
+    roll = _get_roll(session, roll_id)
+    table = roll_problems_table(session, roll_id, actor=actor)
+    path = Path(path)
+    render(table, "xlsx", path, progress)
+    audit.record_event(session, "export", f"需要处理的人 {roll.audit_label()}",
+                       {"file": path.name, "rows": table.row_count_hint},
+                       table_name=PaymentRoll.__tablename__, record_uuid=roll.uuid)
+    return table.row_count_hint or 0
 
 
 def _get_roll(session: Session, roll_id: int) -> PaymentRoll:

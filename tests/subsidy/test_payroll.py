@@ -22,11 +22,11 @@ from tests.subsidy.test_recipients import make_id
 LISHU, GUOJIADIAN = "220322100", "220322101"
 
 
-def rural(name, born, seq, township=LISHU, account="auto", **kw):
+def rural(name, born, seq, township=LISHU, account="auto", first_year=2015, **kw):
     return rs.RecipientInput(name=name, id_number=make_id(born=born, seq=seq), township=township,
                              program="RURAL_REWARD", hukou="农业", marital="已婚", children=[rs.ChildInput("子", "男")],
                              account_no=("6217000000000000" + seq) if account == "auto" else account,
-                             bank_name="农村信用社", first_year=2015, **kw)
+                             bank_name="农村信用社", first_year=first_year, **kw)
 
 
 def bereaved(name, born, seq, hukou, township=LISHU):
@@ -267,3 +267,62 @@ def test_year_and_half_year_rolls_do_not_overlap(db, admin, supervisor, people):
         with pytest.raises(DataError) as e:
             pr.build_roll(s, admin, "RURAL_REWARD", "2024H1")
     assert "已有2024年的发放花名册" in str(e.value)
+
+
+# -- the people who need a look, any time -----------------------------------------------------------
+
+def test_roll_problems_are_recomputed_from_the_roll_and_the_roster(db, admin, supervisor, people, tmp_path):
+    with db.session(admin) as s:
+        no_card = rs.save_recipient(s, admin, rural("冯无卡", "19510101", "162", account=""), year=2024).id
+    confirm_and_approve(db, admin, supervisor, "RURAL_REWARD", 2024)
+    with db.session(admin) as s:
+        built = pr.build_roll(s, admin, "RURAL_REWARD", "2024")
+        assert [p.sentence for p in pr.roll_problems(s, built.id)] == built.problems     # the same list
+        # after building: an applicant of age arrives, 赵丙 moved away before 2024, a young applicant
+        late = rs.save_recipient(s, admin, rural("陈后报", "19630101", "172", status="APPLIED", first_year=None),
+                                 year=2024).id
+        rs.save_recipient(s, admin, rural("卫太小", "19650101", "182", status="APPLIED", first_year=None), year=2025)
+        rs.exit_recipient(s, admin, people["c"], "户籍迁出", date(2023, 6, 1))
+    with db.session(admin) as s:
+        found = {p.recipient_id: p for p in pr.roll_problems(s, built.id)}
+    assert set(found) == {no_card, people["c"], late}          # the too-young applicant is nobody's problem
+    assert found[no_card].on_roll and found[no_card].problem == "无银行账号" and found[no_card].amount == Decimal("960.00")
+    assert found[people["c"]].on_roll and "生成花名册后已退出（户籍迁出，退出日期 2023-06-01）" in found[people["c"]].problem
+    assert not found[late].on_roll and found[late].problem == "申请中，尚未经2024年度资格确认"
+    assert found[late].sentence.endswith("（未列入花名册）")
+
+    with db.session(admin) as s:           # rebuilt: 赵丙 is now left out, with the reason
+        rebuilt = pr.build_roll(s, admin, "RURAL_REWARD", "2024")
+        found = {p.recipient_id: p for p in pr.roll_problems(s, rebuilt.id)}
+    assert rebuilt.people == 3 and not found[people["c"]].on_roll
+    assert found[people["c"]].problem == "已退出（户籍迁出，退出日期 2023-06-01），2024年不发放"
+    assert len(rebuilt.problems) == 3
+
+    # a township clerk sees the people of their township only
+    from core.access import Actor, Role
+    town = Actor("t", "乡镇录入员", Role.CLERK, frozenset({GUOJIADIAN}))
+    with db.session(town) as s:
+        assert [p.name for p in pr.roll_problems(s, rebuilt.id, actor=town)] == ["赵丙"]
+
+    # exported with the returns' xlsx writer, read back; the export is audited
+    out = tmp_path / "需要处理的人.xlsx"
+    with db.session(admin) as s:
+        assert pr.write_roll_problems(s, admin, rebuilt.id, out) == 3
+    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True)]
+    heading = next(r for r in rows if r and r[0] == "序号")
+    assert list(heading) == ["序号", "姓名", "公民身份号码", "乡镇（街道）", "村（居）", "花名册", "金额（元）", "问题"]
+    data = {r[1]: r for r in rows[rows.index(heading) + 1:] if r and isinstance(r[0], int)}
+    assert set(data) == {"冯无卡", "陈后报", "赵丙"}
+    assert data["冯无卡"][2] == make_id(born="19510101", seq="162") and data["冯无卡"][5] == "在花名册中"
+    assert data["冯无卡"][6] == 960 and data["冯无卡"][7] == "无银行账号"
+    assert data["赵丙"][3] == "郭家店镇" and data["赵丙"][5] == "未列入花名册" and "户籍迁出" in data["赵丙"][7]
+    from core.audit import query_audit
+    with db.session(admin) as s:
+        assert any(a.action == "export" and "需要处理的人" in a.record_label for a in query_audit(s, admin))
+
+    # paid: the list is still there (the paid lines as paid)
+    with db.session(supervisor) as s:
+        pr.mark_paid(s, supervisor, rebuilt.id, date(2024, 6, 28), accept_problems=True)
+    with db.session(admin) as s:
+        paid = {p.name: p.problem for p in pr.roll_problems(s, rebuilt.id)}
+    assert paid["冯无卡"] == "无银行账号" and set(paid) == {"冯无卡", "陈后报", "赵丙"}
