@@ -25,6 +25,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.access import Actor, Permission
 from core.errors import DataError
 from core.resources import resource_path
@@ -33,6 +34,7 @@ from db.models.supervision import Holiday
 HOLIDAY, WORKDAY = "HOLIDAY", "WORKDAY"
 KIND_LABELS = {HOLIDAY: "放假", WORKDAY: "调休上班"}
 SESSION_CACHE_KEY = "sup_work_calendar"
+NAME_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ def set_day(session: Session, actor: Actor, day: date, kind: str, name: str) -> 
     name = (name or "").strip()
     if not name:
         raise DataError("请填写节日名称（如 春节、国庆节）。")
+    if len(name) > NAME_MAX:
+        raise DataError(f"节日名称最多 {NAME_MAX} 个字。")
     _materialise_year(session, day.year)
     row = session.execute(select(Holiday).where(Holiday.day == day)).scalar_one_or_none()
     if row is None:
@@ -265,7 +269,10 @@ def replace_year(session: Session, actor: Actor, path: Path) -> tuple[int, int]:
     """Load a year's arrangement from a file in the shipped format (e.g. next year's, once published),
     replacing that year's days in the database. Returns (year, days)."""
     actor.require(Permission.MANAGE_REFERENCE)
-    year, _, days = parse_calendar_file(path)
+    year, source, days = parse_calendar_file(path)
+    long_names = sorted({d.name for d in days if len(d.name) > NAME_MAX or not d.name})
+    if long_names:
+        raise DataError(f"节假日安排文件 {Path(path).name} 中节日名称应为 1–{NAME_MAX} 个字：{'、'.join(long_names)}")
     for row in session.execute(select(Holiday)).scalars():
         if row.day.year == year:
             session.delete(row)
@@ -273,6 +280,8 @@ def replace_year(session: Session, actor: Actor, path: Path) -> tuple[int, int]:
     for d in days:
         session.add(Holiday(day=d.day, kind=d.kind, name=d.name, source="ADMIN"))
     session.flush()
+    audit.record_event(session, "import", f"节假日安排 {year} 年", {"file": Path(path).name, "source": source,
+                                                                 "days": len(days)}, table_name="sup_holiday")
     session.info.pop(SESSION_CACHE_KEY, None)
     return year, len(days)
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
@@ -23,6 +23,7 @@ from core.supervision.random_tasks import (TaskRow, complete_task, completion, l
                                            save_task)
 from gui.context import AppContext
 from gui.operations import show_error
+from gui.pages.users_page import UsersPage
 from gui.supervision.case_register import CaseTable
 from gui.supervision.task_dialog import TaskDialog, TaskDoneDialog, TaskDoneValues, TaskValues
 from gui.table_models import RowsModel, TableColumn, error_label, show_inline
@@ -121,9 +122,9 @@ class RegisterTab(QWidget):
         for combo in (self.year_combo, self.kind_combo, self.status_combo):
             combo.currentIndexChanged.connect(self.refresh)
 
-        self.act_add = self._action(self.add_text, Qt.Key.Key_Insert, self.add)
-        self.act_edit = self._action("修改", Qt.Key.Key_F2, self.edit)
-        self.act_finish = self._action(self.finish_text, Qt.Key.Key_F3, self.finish)
+        self.act_add = self._action(self.add_text, QKeySequence(Qt.Key.Key_Insert), self.add)
+        self.act_edit = self._action("修改", QKeySequence(Qt.Key.Key_F2), self.edit)
+        self.act_finish = self._action(self.finish_text, QKeySequence(Qt.Key.Key_F3), self.finish)
         filters = QHBoxLayout()
         for label, combo in (("年度", self.year_combo), (self.kind_label, self.kind_combo), ("状态", self.status_combo)):
             lab = QLabel(label)
@@ -168,17 +169,7 @@ class RegisterTab(QWidget):
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         ctx.changes.changed.connect(self._on_changed)
 
-    def _action(self, text: str, key: Qt.Key, slot) -> QAction:
-        act = QAction(text, self)
-        seq = QKeySequence(key)
-        act.setShortcut(seq)
-        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shown = seq.toString(QKeySequence.SequenceFormat.NativeText)
-        act.setIconText(f"{text}  {shown}")
-        act.setToolTip(f"{text}（{shown}）")
-        act.triggered.connect(slot)
-        self.addAction(act)
-        return act
+    _action = UsersPage._action          # the same buttons (text, shortcut shown, tooltip) as the users page
 
     # -- to be provided by the tab -------------------------------------------------------------------
     def load(self, session) -> tuple[list[Any], list[list[str]], str]:
