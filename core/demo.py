@@ -33,6 +33,10 @@ class DemoResult:
     villages: int = 0
     users: list[str] = field(default_factory=list)
     recipients: int = 0
+    cases: int = 0                 # 卫生监督 demo: penalty cases, of which overdue (as of today)
+    overdue_cases: int = 0
+    random_tasks: int = 0
+    complaints: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -67,6 +71,7 @@ def create_demo(db: Database, actor: Actor, *, seed: int = 1, townships: int = 8
                 result.users.append(username)
     if recipients:
         result.recipients = _demo_recipients(db, actor, rng, recipients)
+    _demo_supervision(db, actor, rng, result)
     return result
 
 
@@ -112,3 +117,149 @@ def _demo_recipients(db: Database, actor: Actor, rng: random.Random, n: int) -> 
             checker.remember(saved.id, checked, data.program, "ACTIVE")
             made += 1
     return made
+
+
+# -- 卫生监督 ------------------------------------------------------------------------------------------
+# (category, source, cause, violated, basis, party suffix, penalties) — typical county cases, generated parties
+_CASE_KINDS = [
+    ("MEDICAL", "未取得《医疗机构执业许可证》擅自执业", "《医疗机构管理条例》第十四条", "《医疗机构管理条例》第四十三条",
+     "诊所", [("WARNING", None), ("FINE", "5000")]),
+    ("MEDICAL", "使用非卫生技术人员从事医疗卫生技术工作", "《医疗机构管理条例》第二十七条", "《医疗机构管理条例》第四十七条",
+     "卫生室", [("WARNING", None), ("FINE", "3000")]),
+    ("PUBLIC_PLACE", "公共场所经营者未取得卫生许可证擅自营业", "《公共场所卫生管理条例》第八条",
+     "《公共场所卫生管理条例实施细则》第三十五条", "宾馆", [("WARNING", None), ("FINE", "1000")]),
+    ("PUBLIC_PLACE", "安排未获得有效健康合格证明的从业人员从事直接为顾客服务工作",
+     "《公共场所卫生管理条例实施细则》第十条", "《公共场所卫生管理条例实施细则》第三十八条", "浴池",
+     [("WARNING", None), ("FINE", "800")]),
+    ("DRINKING_WATER", "供水单位供应的饮用水不符合国家卫生标准", "《生活饮用水卫生监督管理办法》第六条",
+     "《生活饮用水卫生监督管理办法》第二十六条", "供水站", [("WARNING", None), ("FINE", "2000")]),
+    ("INFECTIOUS", "未按规定对医疗废物进行分类收集", "《医疗废物管理条例》第十六条", "《医疗废物管理条例》第四十六条",
+     "卫生院", [("WARNING", None)]),
+    ("OCCUPATIONAL", "未按照规定组织劳动者进行职业健康检查", "《中华人民共和国职业病防治法》第三十五条",
+     "《中华人民共和国职业病防治法》第七十一条", "建材有限公司", [("WARNING", None), ("FINE", "50000")]),
+    ("DISINFECTION", "经营无生产企业卫生许可证的消毒产品", "《消毒管理办法》第三十一条", "《消毒管理办法》第四十七条",
+     "商店", [("FINE", "1500")]),
+    ("SCHOOL", "学校教学环境采光照明不符合国家卫生标准", "《学校卫生工作条例》第六条", "《学校卫生工作条例》第三十三条",
+     "中心小学", [("WARNING", None)]),
+]
+_SHOP_STEMS = ["康宁", "仁和", "永康", "惠民", "福寿", "安泰", "德顺", "同心", "百姓", "新兴", "兴旺", "顺达"]
+_OFFICERS = [("演示执法员甲", "99010001"), ("演示执法员乙", "99010002"), ("演示执法员丙", "99010003"),
+             ("演示执法员丁", "99010004")]
+
+# How far each demo case has got: (days since 立案, procedure, steps as (stage or REPORT1/REPORT2, days after 立案)).
+_FULL = [("INVESTIGATED", 12), ("NOTICE", 20), ("DECISION", 36), ("SERVED", 38), ("REPORT1", 40),
+         ("EXECUTION", 50), ("CLOSED", 55), ("REPORT2", 57)]
+_CASE_PLANS: list[tuple[int, str, list[tuple[str, int]]]] = (
+    [(age, "NORMAL", _FULL) for age in (300, 260, 230, 200, 170, 150, 130, 110, 95, 80)]          # closed
+    + [(age, "NORMAL", _FULL[:6]) for age in (70, 62)]                                               # executed
+    + [(age, "NORMAL", _FULL[:5]) for age in (44, 41)]                                               # served
+    + [(age, "NORMAL", [("INVESTIGATED", 8), ("NOTICE", 15)]) for age in (24, 18)]                   # told
+    + [(age, "NORMAL", [("INVESTIGATED", 10)]) for age in (30, 20)]                                  # investigated
+    + [(age, "NORMAL", []) for age in (12, 6, 2)]                                                    # just filed
+    + [(age, "NORMAL", [("INVESTIGATED", 10), ("NO_PENALTY", 20), ("CLOSED", 25)]) for age in (120, 60)]
+    + [(90, "NORMAL", [("REVOKED", 15), ("CLOSED", 18)])]
+    + [(age, "SIMPLE", [("DECISION", 0), ("REPORT1", 2), ("EXECUTION", 3), ("CLOSED", 3), ("REPORT2", 5)])
+       for age in (100, 45)]
+    + [(100, "NORMAL", [("INVESTIGATED", 20)]),                      # overdue: no decision within 90 days
+       (45, "NORMAL", [("INVESTIGATED", 8), ("NOTICE", 14), ("DECISION", 28)])]   # overdue: decision not served
+)
+_LEADS = [2, 25]                 # 线索受理 days ago, not yet filed (the older one is past the 7 working days)
+
+
+def _credit_code(rng: random.Random) -> str:
+    from stdnum.cn import uscc
+    body = "92" + DEMO_COUNTY_CODE + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: DemoResult) -> None:
+    """≈30 cases in every stage (a few overdue), ≈20 双随机 tasks and ≈15 complaints, through the core services
+    with dates relative to today. Skipped when the database already has cases (demo run twice)."""
+    from datetime import date, timedelta
+    from sqlalchemy import func, select
+    from core.supervision import case_stages, cases as cs, complaints as cp, random_tasks as rt
+    from core.supervision.case_deadlines import overdue_cases
+    from core.supervision.codes import COMPLAINT_CHANNELS
+    from db.models.supervision import Case
+    today = date.today()
+    with db.session(actor) as session:
+        if session.execute(select(func.count()).select_from(Case)).scalar_one():
+            return
+        towns = orgunits.townships(session)
+        made: list[tuple[int, str, str, str, str]] = []          # (id, source, party, township, category)
+        plans = [(age, proc, steps, None) for age, proc, steps in _CASE_PLANS] + [(age, "NORMAL", [], age) for age in _LEADS]
+        for n, (age, procedure, steps, lead_age) in enumerate(plans):
+            category, cause, violated, basis, suffix, penalties = _CASE_KINDS[n % len(_CASE_KINDS)]
+            if procedure == "SIMPLE":
+                category, cause, violated, basis, suffix, penalties = _CASE_KINDS[2]
+                penalties = [("WARNING", None), ("FINE", "500")]
+            town = towns[n % len(towns)]
+            source = ("RANDOM", "COMPLAINT", "ROUTINE", "ROUTINE", "ASSIGNED")[n % 5]
+            party = f"{town.name}{_SHOP_STEMS[n % len(_SHOP_STEMS)]}{suffix}"
+            filed = today - timedelta(days=age)
+            officers = rng.sample(_OFFICERS, 2)
+            data = cs.CaseInput(
+                cause=cause, category=category, source=source, township=town.code, party_type="UNIT",
+                party_name=party, party_code=_credit_code(rng), party_address=f"{town.name}演示街 {n + 1} 号",
+                legal_rep=rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN), procedure=procedure,
+                offence_on=filed - timedelta(days=rng.randint(1, 5)),
+                lead_on=filed if lead_age is not None else None, filed_on=None if lead_age is not None else filed,
+                facts=f"经现场检查，{party}存在{cause}的行为（演示数据）。", violated=violated, basis=basis,
+                officers=[cs.OfficerInput(name, cert) for name, cert in officers],
+                penalties=[cs.PenaltyInput(kind, amount) for kind, amount in penalties])
+            case_id = cs.save_case(session, actor, data).id
+            for stage, after in steps:
+                on = filed + timedelta(days=after)
+                if stage.startswith("REPORT"):
+                    case_stages.record_report(session, actor, case_id, int(stage[-1]), on)
+                else:
+                    case_stages.advance(session, actor, case_id, stage, on)
+            made.append((case_id, source, party, town.code, category))
+        result.cases = len(made)
+
+        # 双随机抽查: due over the last months and the next few weeks; two past due and not done
+        by_source = {src: [m for m in made if m[1] == src] for src in ("RANDOM", "COMPLAINT")}
+        levels = ["NATIONAL"] * 3 + ["PROVINCIAL"] * 5 + ["CITY"] * 5 + ["COUNTY"] * 7
+        for i, level in enumerate(levels):
+            town = towns[(i * 3) % len(towns)]
+            due = today + timedelta(days=30 - i * 13)
+            data = rt.TaskInput(year=due.year, level=level, category=_CASE_KINDS[i % len(_CASE_KINDS)][0],
+                                task_no=f"演示-{due.year}-{i + 1:03d}", township=town.code,
+                                target_name=f"{town.name}{_SHOP_STEMS[(i + 5) % len(_SHOP_STEMS)]}"
+                                            f"{_CASE_KINDS[i % len(_CASE_KINDS)][4]}",
+                                target_code=_credit_code(rng), inspectors=[o[0] for o in rng.sample(_OFFICERS, 2)],
+                                due_on=due)
+            task_id, _ = rt.save_task(session, actor, data)
+            if due >= today and i % 2:
+                continue                                           # not yet due, not yet done
+            if due < today and i in (5, 11):
+                continue                                           # overdue, not done
+            done = min(today, due - timedelta(days=rng.randint(0, 10)) if i != 8 else due + timedelta(days=4))
+            case = by_source["RANDOM"].pop() if i in (4, 9) and by_source["RANDOM"] else None
+            outcome = "不合格（立案查处）" if case else ("不合格（责令整改）" if i % 4 == 3 else "合格")
+            rt.complete_task(session, actor, task_id, done, outcome, "演示数据", case_id=case[0] if case else None)
+        result.random_tasks = len(levels)
+
+        # 投诉举报: received over the last months; the newest still being handled
+        results = ["属实", "部分属实", "不属实", "属实", "不属于本部门职责"]
+        moods = ["满意", "满意", "基本满意", "满意", "不满意", "未评价"]
+        for i in range(15):
+            received = today - timedelta(days=3 + i * 11)
+            town = towns[(i * 5) % len(towns)]
+            data = cp.ComplaintInput(received_on=received, channel=COMPLAINT_CHANNELS[i % len(COMPLAINT_CHANNELS)],
+                                     ref_no=f"演示{received:%Y%m%d}{i:02d}" if i % 3 == 0 else "",
+                                     category=_CASE_KINDS[i % len(_CASE_KINDS)][0], township=town.code,
+                                     subject=f"{town.name}{_SHOP_STEMS[(i + 2) % len(_SHOP_STEMS)]}"
+                                             f"{_CASE_KINDS[i % len(_CASE_KINDS)][4]}",
+                                     content="群众反映该单位存在卫生问题（演示数据）。")
+            complaint_id, _ = cp.save_complaint(session, actor, data)
+            if i < 3:
+                continue
+            case = by_source["COMPLAINT"].pop() if i in (4, 7) and by_source["COMPLAINT"] else None
+            cp.handle_complaint(session, actor, complaint_id, min(today, received + timedelta(days=5 + i % 7)),
+                                "属实" if case else results[i % len(results)], moods[i % len(moods)], "演示数据",
+                                case_id=case[0] if case else None)
+        result.complaints = 15
+        result.overdue_cases = len(overdue_cases(session, today))
+    result.notes.append(f"卫生监督演示：案件 {result.cases} 件（其中已过法定期限 {result.overdue_cases} 件）、"
+                        f"双随机抽查任务 {result.random_tasks} 项、投诉举报 {result.complaints} 件。")
