@@ -1,10 +1,13 @@
 """资金发放: the payment roll of one programme and period (DOMAIN.md §3 step 5).
 
 生成发放花名册 (``payroll.build_roll`` off the GUI thread), totals by township (``roll_totals``), the people
-who cannot be paid as they are (no bank account …), FP-PAYROLL preview/print/export, the bank file
+who need a look (``payroll.roll_problems``: on the roll but not payable as they are — no bank account … —
+or left out of it, with the reason), recomputed by the core whenever a roll is shown and exportable to
+xlsx (``write_roll_problems``), FP-PAYROLL preview/print/export, the bank file
 (``bank_file.write_bank_file``) and 标记为已发放 (审核员, after a confirmation that it cannot be changed
 afterwards). A paid roll is shown read-only; rebuilding it is refused by the core, whose message is shown.
-File dialogs are apart from the work (``export_bank_file(path)``) so tests need no modal dialog.
+File dialogs are apart from the work (``export_bank_file(path)``, ``export_problems(path)``) so tests need
+no modal dialog.
 """
 from __future__ import annotations
 
@@ -15,19 +18,20 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+                               QHeaderView, QLabel, QMessageBox, QPushButton, QSpinBox, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
 
 from core.access import Permission
 from core.errors import UserFacingError
-from core.subsidy.payroll import RollSummary, RollTotals
+from core.subsidy.payroll import RollProblem, RollSummary, RollTotals
 from gui.context import AppContext
 from gui.operations import run_op, show_error
 from gui.subsidy.year_wizard import ReturnActions, buddy_label, documents_dir, programme_choices
 from gui.table_models import error_label, show_inline
 
-MAX_PROBLEMS_SHOWN = 500
+MAX_PROBLEMS_SHOWN = 500          # rows in the screen's list; the export has everyone
 PROBLEM_COLOR = QColor("#b00020")
+PROBLEM_HEADINGS = ["姓名", "公民身份号码", "乡镇（街道）", "花名册", "金额（元）", "问题"]
 
 
 def money(value: Decimal) -> str:
@@ -44,9 +48,11 @@ class PayrollView(QWidget):
         self.ctx = ctx
         self.roll: RollSummary | None = None
         self.totals: RollTotals | None = None
-        self.problems: list[str] = []
+        self.problems: list[RollProblem] | None = None     # None: not (yet) known for the roll shown
+        self.problems_for: int | None = None                # the roll id they belong to
         self.mode = "YEAR"
         self.last_bank_file = None
+        self.last_problems_file = None
 
         self.program_combo = QComboBox()
         self.program_combo.setMinimumContentsLength(18)
@@ -88,18 +94,42 @@ class PayrollView(QWidget):
         totals_box = QGroupBox("按乡镇（街道）合计")
         QVBoxLayout(totals_box).addWidget(self.totals_view)
 
-        self.problem_note = QLabel("生成花名册后，这里列出无银行账号等需要处理的人。")
+        self.problem_note = QLabel("生成花名册后，这里列出无银行账号、未列入花名册等需要处理的人。")
         self.problem_note.setWordWrap(True)
-        self.problem_list = QListWidget()
+        self.problem_model = QStandardItemModel(self)
+        self.problem_model.setHorizontalHeaderLabels(PROBLEM_HEADINGS)
+        self.problem_view = QTableView()
+        self.problem_view.setModel(self.problem_model)
+        self.problem_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problem_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problem_view.setAlternatingRowColors(True)
+        self.problem_view.verticalHeader().setVisible(False)
+        self.problem_view.verticalHeader().setDefaultSectionSize(24)
+        self.problem_view.setWordWrap(False)
+        for col, width in enumerate((64, 150, 80, 90, 80)):
+            self.problem_view.setColumnWidth(col, width)
+        self.problem_view.horizontalHeader().setStretchLastSection(True)
+        self.problems_button = QPushButton("导出名单(&E)…")
+        self.problems_button.setToolTip("把需要处理的人（含原因）导出为 Excel 工作簿，发给乡镇核实")
+        self.problems_button.clicked.connect(self.problems_dialog)
+        self.problems_button.setEnabled(False)
+        self.problems_result = QLabel()
+        self.problems_result.setWordWrap(True)
+        self.problems_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         problems_box = QGroupBox("需要处理的人")
+        self.problems_box = problems_box
         vp = QVBoxLayout(problems_box)
-        vp.addWidget(self.problem_note)
-        vp.addWidget(self.problem_list)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.problem_note, 1)
+        note_row.addWidget(self.problems_button, 0, Qt.AlignmentFlag.AlignTop)
+        vp.addLayout(note_row)
+        vp.addWidget(self.problem_view)
+        vp.addWidget(self.problems_result)
 
         splitter = QSplitter()
         splitter.addWidget(totals_box)
         splitter.addWidget(problems_box)
-        splitter.setSizes([620, 420])
+        splitter.setSizes([460, 640])
 
         # actions
         self.returns = ReturnActions(ctx, [("FP-PAYROLL", "扶助金发放花名册")], self._return_request)
@@ -190,12 +220,33 @@ class PayrollView(QWidget):
         except UserFacingError as e:
             show_inline(self.message, e.message)
             roll, totals = None, None
-        if roll is None or self.roll is None or roll.id != self.roll.id:
-            self.problems = []
         self._show(roll, totals)
+        self.load_problems()
+
+    def load_problems(self):
+        """Ask the core who needs a look for the roll shown (off the GUI thread: 100,000 lines)."""
+        from core.subsidy.payroll import roll_problems
+        self.problems, self.problems_for = None, None
+        self._show_problems()
+        if self.roll is None:
+            return None
+        roll_id, ctx = self.roll.id, self.ctx
+
+        def work(_progress):
+            with ctx.db.session(ctx.actor) as s:
+                return roll_id, roll_problems(s, roll_id, actor=ctx.actor)
+
+        def done(result) -> None:
+            got_for, problems = result
+            if self.roll is not None and self.roll.id == got_for:     # not a roll shown before
+                self.problems, self.problems_for = problems, got_for
+                self._show_problems()
+        return run_op(self, work, on_done=done, label="正在核对需要处理的人……", writes=False)
 
     def _show(self, roll: RollSummary | None, totals: RollTotals | None) -> None:
         self.roll, self.totals = roll, totals
+        if roll is None or roll.id != self.problems_for:
+            self.problems, self.problems_for = None, None
         self.totals_model.removeRows(0, self.totals_model.rowCount())
         paid = roll is not None and roll.status == "PAID"
         if roll is None:
@@ -239,20 +290,43 @@ class PayrollView(QWidget):
         self.totals_model.appendRow(cells)
 
     def _show_problems(self) -> None:
-        self.problem_list.clear()
-        missing = self.totals.without_account if self.totals else 0
-        if self.problems:
-            self.problem_note.setText(f"{len(self.problems):,} 人需要处理（无银行账号的不写入银行文件）："
-                                      "请在花名册中补齐后重新生成。")
-            self.problem_list.addItems(self.problems[:MAX_PROBLEMS_SHOWN])
-            if len(self.problems) > MAX_PROBLEMS_SHOWN:
-                self.problem_list.addItem(f"…… 另有 {len(self.problems) - MAX_PROBLEMS_SHOWN:,} 人")
-        elif missing:
-            self.problem_note.setText(f"无银行账号 {missing:,} 人（重新生成花名册可列出名单）。")
-        elif self.roll is not None:
-            self.problem_note.setText("没有需要处理的人：每人都有银行账号。")
-        else:
-            self.problem_note.setText("生成花名册后，这里列出无银行账号等需要处理的人。")
+        self.problem_model.removeRows(0, self.problem_model.rowCount())
+        problems = self.problems
+        known = problems is not None and self.roll is not None
+        self.problems_box.setTitle(f"需要处理的人（{len(problems):,}）" if known else "需要处理的人")
+        self.problems_button.setEnabled(bool(known and problems) and self.ctx.actor.can(Permission.PRINT_RETURNS))
+        if self.roll is None:
+            self.problem_note.setText("生成花名册后，这里列出无银行账号、未列入花名册等需要处理的人。")
+            return
+        if problems is None:
+            self.problem_note.setText("正在核对需要处理的人……")
+            return
+        if not problems:
+            self.problem_note.setText("没有需要处理的人：花名册中每人都有银行账号，本年度确认的对象都已列入。")
+            return
+        on_roll = sum(1 for p in problems if p.on_roll)
+        text = (f"共 {len(problems):,} 人：在花名册中 {on_roll:,} 人（无银行账号的不写入银行文件），"
+                f"未列入花名册 {len(problems) - on_roll:,} 人。")
+        if self.roll.status != "PAID":
+            text += "请核实补齐后重新生成花名册。"
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            text += f"这里列出前 {MAX_PROBLEMS_SHOWN} 人，全部名单请“导出名单”。"
+        self.problem_note.setText(text)
+        names = self._township_names()
+        for p in problems[:MAX_PROBLEMS_SHOWN]:
+            cells = [QStandardItem(p.name), QStandardItem(p.id_number),
+                     QStandardItem(names.get(p.township_code, p.township_code)), QStandardItem(p.where_label),
+                     QStandardItem(money(p.amount) if p.amount is not None else "—"), QStandardItem(p.problem)]
+            cells[4].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            cells[5].setToolTip(p.problem)
+            if not p.on_roll:
+                cells[3].setForeground(PROBLEM_COLOR)
+            self.problem_model.appendRow(cells)
+
+    def _township_names(self) -> dict[str, str]:
+        if self.totals is None:
+            return {}
+        return {t.code: t.name for t in self.totals.townships}
 
     # -- build ---------------------------------------------------------------------------------
     def build(self):
@@ -269,9 +343,8 @@ class PayrollView(QWidget):
                 return summary, roll_totals(s, summary.id, actor=ctx.actor)
 
         def done(result) -> None:
-            summary, totals = result
-            self.problems = list(summary.problems)
-            self._show(summary, totals)
+            self._show(*result)
+            self.load_problems()
 
         def failed(error: BaseException) -> None:
             if isinstance(error, UserFacingError):
@@ -311,6 +384,39 @@ class PayrollView(QWidget):
             self.bank_result.setText(text)
         return run_op(self, work, on_done=done, label="正在导出银行文件……")
 
+    # -- the people who need a look, exported ------------------------------------------------------
+    def problems_dialog(self) -> None:
+        if self.roll is None:
+            return
+        start = documents_dir() / f"需要处理的人-{self.roll.program_name}-{self.roll.period_label}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "导出需要处理的人", str(start), "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_problems(Path(path if path.lower().endswith(".xlsx") else path + ".xlsx"))
+
+    def export_problems(self, path: Path):
+        from core.returns.model import RenderCancelled
+        from core.subsidy.payroll import write_roll_problems
+        if self.roll is None:
+            return None
+        roll_id, ctx = self.roll.id, self.ctx
+
+        def work(progress):
+            try:
+                with ctx.db.session(ctx.actor) as s:
+                    rows = write_roll_problems(s, ctx.actor, roll_id, path,
+                                               progress=lambda done: progress(done, 0, f"已写入 {done:,} 人……"))
+            except RenderCancelled:
+                return None
+            return path, rows
+
+        def done(result) -> None:
+            if result is None:
+                self.problems_result.setText("已取消导出，没有生成文件。")
+                return
+            self.last_problems_file, rows = result
+            self.problems_result.setText(f"已导出需要处理的人：{self.last_problems_file}（{rows:,} 人）")
+        return run_op(self, work, on_done=done, label="正在导出需要处理的人……", cancellable=True)
+
     # -- paid ----------------------------------------------------------------------------------
     def mark_paid_dialog(self):
         if self.roll is None:
@@ -338,6 +444,7 @@ class PayrollView(QWidget):
 
         def done(result) -> None:
             self._show(*result)
+            self.load_problems()
             ctx.changes.changed.emit("subsidy_payment")
         return run_op(self, work, on_done=done, label="正在标记为已发放……")
 

@@ -6,9 +6,14 @@
 3. 确认与公示 — ``yearly_cycle.confirm_year`` with the decisions, then FP-NEW / FP-EXIT / FP-NOTICE
    (preview, print, export); the year's state; 审核通过 and 解锁 for a supervisor.
 
-The review and the confirmation run off the GUI thread (``run_op``); the widgets keep plain
-``ReviewItem`` dataclasses, never ORM objects. Role checks are the core's: hidden buttons are only
-a convenience.
+Once the year is confirmed, reviewing it again shows the saved decisions (bold where they differ from
+the proposal; the 确认情况 column says who changed one after the confirmation). Changing a saved
+decision is saved at once through ``yearly_cycle.change_entry`` (audited); people registered after
+the confirmation are decided locally and need 重新确认. After approval the tables are read-only.
+
+The review and the confirmation run off the GUI thread (``run_op``) with progress and 取消 (cancel
+rolls the confirmation back: ``core.imports.progress``); the widgets keep plain ``ReviewItem``
+dataclasses, never ORM objects. Role checks are the core's: hidden buttons are only a convenience.
 
 ``ReturnActions`` (preview / print / export of an FP return for a programme and period) is shared
 with the payment screen.
@@ -19,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, QStandardPaths, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
@@ -28,16 +33,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from core.access import Permission
 from core.errors import UserFacingError
+from core.imports.progress import ImportCancelled
 from core.subsidy.recipients import EXIT_REASONS
 from core.subsidy.yearly_cycle import (CONTINUE, EXIT, KIND_LABELS, NEW, REFUSED, ReviewItem, YearReview,
                                        YearStatus)
 from gui.context import AppContext
 from gui.operations import run_op, show_error
-from gui.table_models import ROW_ROLE, error_label, show_inline
+from gui.table_models import ROW_ROLE, error_label, local_time, show_inline
 
 EXPORT_FORMATS = {"xlsx": ("Excel 工作簿 (*.xlsx)", ".xlsx"), "pdf": ("PDF 文件 (*.pdf)", ".pdf")}
 EXIT_COLOR = QColor("#b00020")
 REFUSED_COLOR = QColor("#8a5a00")
+CHANGED_COLOR = QColor("#0d47a1")
 STATE_STYLES = {"NONE": "color:#555; background:#eeeeee;", "DRAFT": "color:#555; background:#eeeeee;",
                 "CONFIRMED": "color:#8a5a00; background:#fff4d6;", "APPROVED": "color:#1b5e20; background:#e3f2e1;"}
 
@@ -188,11 +195,23 @@ class ReturnActions(QWidget):
 
 # -- the review tables -----------------------------------------------------------------------------
 
-class ReviewModel(QAbstractTableModel):
-    """Review items of one step with the clerk's decision per person (kind, exit reason)."""
+def saved_state(item: ReviewItem, confirmed: bool) -> str:
+    """The 确认情况 of one person in a confirmed year ("" before the first confirmation)."""
+    if item.saved is None:
+        return "确认后登记，尚未列入名单" if confirmed else ""
+    if item.changed_by:
+        when = f"{local_time(item.changed_at):%Y-%m-%d %H:%M}" if item.changed_at else ""
+        return f"确认后由 {item.changed_by} 于 {when} 修改"
+    return "已确认（与审查建议不同）" if item.differs else "已确认"
 
-    HEADINGS = ["姓名", "性别", "公民身份号码", "乡镇（街道）", "审查结果", "说明", "决定", "退出原因"]
-    DECISION, REASON = 6, 7
+
+class ReviewModel(QAbstractTableModel):
+    """Review items of one step with the decision per person (kind, exit reason): the proposal, or
+    once the year is confirmed the saved decision. A saved decision is not changed here: the change
+    goes to ``change_requested`` (the wizard saves it through the core, then ``replace_item``)."""
+
+    HEADINGS = ["姓名", "性别", "公民身份号码", "乡镇（街道）", "审查结果", "说明", "决定", "退出原因", "确认情况"]
+    DECISION, REASON, STATE = 6, 7, 8
 
     def __init__(self, candidate: bool, parent=None):
         super().__init__(parent)
@@ -200,12 +219,29 @@ class ReviewModel(QAbstractTableModel):
         self.items: list[ReviewItem] = []
         self.decisions: dict[int, tuple[str, str]] = {}
         self.locked = False
+        self.confirmed = False          # the items come from a confirmed year (saved decisions)
+        self.change_requested: Callable[[ReviewItem, str, str], Any] | None = None
 
-    def load(self, items: list[ReviewItem]) -> None:
+    def load(self, items: list[ReviewItem], confirmed: bool = False) -> None:
         self.beginResetModel()
         self.items = [i for i in items if i.candidate == self.candidate]
-        self.decisions = {i.recipient_id: (i.proposed, i.exit_reason) for i in self.items}
+        self.decisions = {i.recipient_id: i.decision for i in self.items}
+        self.confirmed = confirmed
         self.endResetModel()
+
+    def replace_item(self, item: ReviewItem) -> bool:
+        """Show ``item`` (as the core now has it) in place of the person's row."""
+        row = next((r for r, i in enumerate(self.items) if i.recipient_id == item.recipient_id), None)
+        if row is None:
+            return False
+        self.items[row] = item
+        self.decisions[item.recipient_id] = item.decision
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        return True
+
+    def changed(self) -> list[ReviewItem]:
+        """People whose shown decision is not the proposal."""
+        return [i for i in self.items if self.decisions[i.recipient_id] != (i.proposed, i.exit_reason)]
 
     def set_locked(self, locked: bool) -> None:
         self.locked = locked
@@ -238,22 +274,34 @@ class ReviewModel(QAbstractTableModel):
             return item
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = [item.name, item.sex, item.id_number, item.township_name, item.proposed_label,
-                      self._explanation(item), KIND_LABELS[kind], reason if kind == EXIT else ""]
+                      self._explanation(item), KIND_LABELS[kind], reason if kind == EXIT else "",
+                      saved_state(item, self.confirmed)]
             if role == Qt.ItemDataRole.ToolTipRole:
-                if col == self.DECISION and not self.locked:
-                    return "双击或按 F2 修改决定"
-                return values[col] if col == 5 else None
+                return self._tooltip(item, col, kind, reason, values)
             return values[col]
         if role == Qt.ItemDataRole.EditRole:
             return kind if col == self.DECISION else reason
         if role == Qt.ItemDataRole.ForegroundRole and col in (4, self.DECISION, self.REASON):
             shown = item.proposed if col == 4 else kind
             return EXIT_COLOR if shown == EXIT else REFUSED_COLOR if shown == REFUSED else None
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.STATE and (item.changed_by or item.saved is None):
+            return CHANGED_COLOR
         if role == Qt.ItemDataRole.FontRole and col == self.DECISION and (kind, reason) != (item.proposed, item.exit_reason):
             font = QFont()
-            font.setBold(True)      # changed by the clerk
+            font.setBold(True)      # not the proposal: the clerk's decision
             return font
         return None
+
+    def _tooltip(self, item: ReviewItem, col: int, kind: str, reason: str, values: list[str]) -> str | None:
+        if col == self.DECISION:
+            lines = []
+            if (kind, reason) != (item.proposed, item.exit_reason):
+                proposal = item.proposed_label + (f"（{item.exit_reason}）" if item.proposed == EXIT else "")
+                lines.append(f"审查建议：{proposal}")
+            if not self.locked:
+                lines.append("双击或按 F2 修改决定" + ("（立即保存，记入审计日志）" if item.saved is not None else ""))
+            return "\n".join(lines) or None
+        return values[col] if col in (5, self.STATE) and values[col] else None
 
     def flags(self, index: QModelIndex):
         base = super().flags(index)
@@ -285,7 +333,15 @@ class ReviewModel(QAbstractTableModel):
             reason = value
         else:
             return False
-        self.decisions[item.recipient_id] = (kind, reason if kind == EXIT else "")
+        decision = (kind, reason if kind == EXIT else "")
+        if decision == self.decisions[item.recipient_id]:
+            return True
+        if item.saved is not None:          # saved in the confirmation: the core changes it, or nothing
+            if self.change_requested is None:
+                return False
+            self.change_requested(item, *decision)
+            return False
+        self.decisions[item.recipient_id] = decision
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), self.columnCount() - 1))
         return True
 
@@ -345,7 +401,9 @@ class FlaggedFilter(QSortFilterProxyModel):
             return True
         model: ReviewModel = self.sourceModel()
         item = model.items[row]
-        return bool(review_flags(item)) or model.decisions[item.recipient_id][0] != CONTINUE
+        decision = model.decisions[item.recipient_id]
+        return (bool(review_flags(item)) or decision[0] != CONTINUE or decision != (item.proposed, item.exit_reason)
+                or (model.confirmed and item.saved is None))
 
 
 INFO_ONLY = ("待补充", "缺银行账号")
@@ -368,7 +426,7 @@ def _table(model, delegate: QStyledItemDelegate) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(24)
     header = view.horizontalHeader()
-    for col, width in enumerate((70, 40, 150, 90, 70, 0, 80, 120)):
+    for col, width in enumerate((70, 40, 150, 90, 70, 0, 80, 120, 150)):
         if width:
             view.setColumnWidth(col, width)
     header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
@@ -381,6 +439,8 @@ def _table(model, delegate: QStyledItemDelegate) -> QTableView:
 class YearWizard(QWidget):
     """年度确认 tab."""
 
+    changed = Signal()          # a saved decision was changed (change_entry)
+
     help_topic = "subsidy.html#year"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -389,6 +449,8 @@ class YearWizard(QWidget):
         self.review: YearReview | None = None
         self.status: YearStatus | None = None
         self.reviewed_key: tuple[str, int] | None = None   # (programme, year) the tables show
+        self.confirmed_text = ""                            # what the last confirmation did
+        self.last_change: ReviewItem | None = None          # the last saved decision changed
 
         self.program_combo = QComboBox()
         self.program_combo.setMinimumContentsLength(18)
@@ -412,6 +474,11 @@ class YearWizard(QWidget):
 
         self.message = error_label()
         self.delegate = ChoiceDelegate(self)
+        self.review_note = QLabel()
+        self.review_note.setWordWrap(True)
+        self.review_note.setVisible(False)
+        self.review_note.setContentsMargins(8, 4, 8, 4)
+        self.review_note.setStyleSheet("background:#e8f0fe; border-radius:3px;")
 
         # step 1
         self.new_model = ReviewModel(candidate=True, parent=self)
@@ -431,6 +498,8 @@ class YearWizard(QWidget):
         self.only_flagged.setChecked(True)
         self.only_flagged.toggled.connect(self.cont_proxy.set_only_flagged)
         self.cont_note = QLabel()
+        for model in (self.new_model, self.cont_model):
+            model.change_requested = self.change_decision
         step2 = QWidget()
         v2 = QVBoxLayout(step2)
         row2 = QHBoxLayout()
@@ -504,6 +573,7 @@ class YearWizard(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.review_note)
         layout.addWidget(self.steps, 1)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
@@ -526,9 +596,11 @@ class YearWizard(QWidget):
 
     def _selection_changed(self) -> None:
         if self.reviewed_key != (self.program(), self.year()):
+            self.confirmed_text = ""
             self.new_model.load([])
             self.cont_model.load([])
             self.review = None
+            self.review_note.setVisible(False)
         self.load_status()
 
     def load_status(self) -> None:
@@ -558,11 +630,18 @@ class YearWizard(QWidget):
         self.state_label.setText(text)
         self.state_label.setStyleSheet(STATE_STYLES.get(st.status, "") + " border-radius: 3px;")
         locked = st.locked
+        confirmed = st.status in ("CONFIRMED", "APPROVED")
+        self.review_button.setText("打开已确认名单(&R)" if confirmed else "开始审查(&R)")
+        self.review_button.setToolTip("读取本年度已确认的决定（与重新计算的审查建议对照），不改动数据" if confirmed
+                                      else "读取本年度的申请对象和继续享受对象，给出审查结果和年审标记（不改动数据）")
         self.new_model.set_locked(locked)
         self.cont_model.set_locked(locked)
+        self.confirm_button.setText("重新确认并重新公示(&C)" if confirmed else "确认本年度名单(&C)")
         self.confirm_button.setEnabled(not locked and self.review is not None)
-        self.confirm_button.setToolTip("本年度已审核锁定，须先由审核员解锁" if locked
-                                       else "按以上决定确认本年度的新增、继续享受和退出，并开始公示")
+        self.confirm_button.setToolTip(
+            "本年度已审核锁定，须先由审核员解锁" if locked
+            else "按以上决定重新确认全部名单，公示期从公示开始日期起重新计算" if confirmed
+            else "按以上决定确认本年度的新增、继续享受和退出，并开始公示")
         self.approve_button.setEnabled(st.status == "CONFIRMED")
         self.unlock_button.setEnabled(locked)
         if self.ctx.actor.can(Permission.APPROVE):
@@ -578,13 +657,31 @@ class YearWizard(QWidget):
         if self.review is None:
             self.summary.setText("请先选择扶助项目和年度，点“开始审查”。")
             return
+        done = self.confirmed_text + "\n" if self.confirmed_text else ""
         n, r = self.new_model.count(NEW), self.new_model.count(REFUSED)
         c, e = self.cont_model.count(CONTINUE), self.cont_model.count(EXIT)
-        self.summary.setText(f"“{self.review.program_name}”{self.review.year} 年度：新增 {n} 人，继续享受 {c} 人，"
-                             f"退出 {e} 人，不予纳入 {r} 人。确认后即按此更新扶助对象的状态，并从公示开始日期起公示。")
+        text = f"“{self.review.program_name}”{self.review.year} 年度：新增 {n} 人，继续享受 {c} 人，退出 {e} 人，不予纳入 {r} 人。"
+        if self.review.status == "NONE":
+            text += "确认后即按此更新扶助对象的状态，并从公示开始日期起公示。"
+        else:
+            unsaved = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.saved is None)
+            text += "以上是已确认的名单；修改个别对象的决定会立即保存（记入审计日志），不必重新确认。"
+            if unsaved:
+                text += f"另有 {unsaved} 人是确认后才登记的，尚未列入名单，须“重新确认”（公示期重新计算）。"
+        self.summary.setText(done + text)
 
     # -- review --------------------------------------------------------------------------------
-    def start_review(self):
+    @staticmethod
+    def _reporter(progress: Callable[..., bool], hook: Callable[[int, int], bool] | None,
+                  text: Callable[[int, int], str]) -> Callable[[int, int], bool]:
+        """The core's ``progress(done, total)`` → the progress dialog (and a test's ``hook``)."""
+        def report(done: int, total: int) -> bool:
+            go = progress(done, total, text(done, total))
+            return bool(go) and (hook is None or bool(hook(done, total)))
+        return report
+
+    def start_review(self, hook: Callable[[int, int], bool] | None = None):
+        """Review the year off the GUI thread (取消 stops it; the tables keep what they showed)."""
         from core.subsidy.yearly_cycle import review_year
         program, year, ctx = self.program(), self.year(), self.ctx
         if not program:
@@ -592,24 +689,80 @@ class YearWizard(QWidget):
         show_inline(self.message, None)
 
         def work(progress):
-            progress(0, 0, "正在审查……")
-            with ctx.db.session(ctx.actor) as s:
-                return review_year(s, ctx.actor, program, year)
-        return run_op(self, work, on_done=self._reviewed, label=f"正在审查 {year} 年度的对象……", writes=False)
+            report_to = self._reporter(progress, hook, lambda d, t: f"正在审查：{d:,} / {t:,} 人……")
+            try:
+                with ctx.db.session(ctx.actor) as s:
+                    return review_year(s, ctx.actor, program, year, progress=report_to)
+            except ImportCancelled:
+                return None
+        return run_op(self, work, on_done=self._reviewed, label=f"正在审查 {year} 年度的对象……",
+                      cancellable=True, writes=False)
 
-    def _reviewed(self, review: YearReview) -> None:
+    def _reviewed(self, review: YearReview | None) -> None:
+        if review is None:
+            show_inline(self.message, "已取消审查。" + ("表中仍是上次审查的结果。" if self.review else "请重新“开始审查”。"))
+            return
         self.review = review
         self.reviewed_key = (review.program_code, review.year)
-        self.new_model.load(review.items)
-        self.cont_model.load(review.items)
+        confirmed = review.status in ("CONFIRMED", "APPROVED")
+        self.new_model.load(review.items, confirmed)
+        self.cont_model.load(review.items, confirmed)
         flagged = sum(1 for i in self.cont_model.items if review_flags(i))
+        how = "双击“决定”一栏可修改" + ("，修改立即保存并记入审计日志" if confirmed else "")
         self.new_note.setText(f"新增申请 {len(self.new_model.items)} 人：符合条件的拟“新增”，不符合的拟“不予纳入”"
-                              "（说明栏写明原因）。双击“决定”一栏可修改。")
+                              f"（说明栏写明原因）。{how}。")
         self.cont_note.setText(f"继续享受的对象 {len(self.cont_model.items)} 人，其中年审标记 {flagged} 人。"
                                "标记为死亡、迁出或不再符合条件的拟“退出”，原因可改，也可改为“继续享受”。")
         self.steps.setTabText(0, f"① 新增申请（{len(self.new_model.items)}）")
         self.steps.setTabText(1, f"② 继续享受（年审，标记 {flagged}）")
+        self._show_review_note()
         self.load_status()
+
+    def _show_review_note(self) -> None:
+        review = self.review
+        if review is None or review.status == "NONE":
+            self.review_note.setVisible(False)
+            return
+        changed = len(self.new_model.changed()) + len(self.cont_model.changed())
+        after = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.changed_by)
+        unsaved = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.saved is None)
+        state = "已审核锁定，只能查看" if review.status == "APPROVED" else "已确认"
+        text = (f"显示的是 {review.year} 年度{state}的名单（已保存的决定），不是重新生成的建议。"
+                f"与审查建议不同的 {changed} 人（“决定”加粗），其中确认后修改过的 {after} 人（见“确认情况”）。")
+        if unsaved:
+            text += f"确认后才登记的 {unsaved} 人尚未列入名单。"
+        self.review_note.setText(text)
+        self.review_note.setVisible(True)
+
+    def change_decision(self, item: ReviewItem, kind: str, reason: str = ""):
+        """A saved decision changed in the table: saved at once through ``change_entry`` (audited)."""
+        from core.subsidy.yearly_cycle import change_entry, review_entry
+        if self.review is None:
+            return None
+        program, year, ctx = self.review.program_code, self.review.year, self.ctx
+        show_inline(self.message, None)
+
+        def work(_progress):
+            with ctx.db.session(ctx.actor) as s:
+                status = change_entry(s, ctx.actor, program, year, item.recipient_id, kind, reason)
+                return status, review_entry(s, ctx.actor, program, year, item.recipient_id)
+
+        def done(result) -> None:
+            status, fresh = result
+            for model in (self.new_model, self.cont_model):
+                model.replace_item(fresh)
+            self.status = status
+            self.ctx.changes.changed.emit("subsidy_recipient")
+            self._show_review_note()
+            self._show_status()
+            self.last_change = fresh
+            self.changed.emit()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError):
+                show_inline(self.message, error.message)
+            show_error(self, error, "决定未修改")
+        return run_op(self, work, on_done=done, on_failed=failed, label=f"正在保存 {item.name} 的决定……")
 
     def decisions(self) -> dict[int, tuple[str, str]]:
         out = dict(self.new_model.decisions)
@@ -617,7 +770,9 @@ class YearWizard(QWidget):
         return out
 
     # -- confirm / approve / unlock --------------------------------------------------------------
-    def confirm(self):
+    def confirm(self, hook: Callable[[int, int], bool] | None = None):
+        """Confirm with the decisions shown, off the GUI thread; 取消 rolls everything back. Then the
+        tables are read again, so they show what was saved."""
         from core.subsidy.yearly_cycle import confirm_year
         if self.review is None:
             show_inline(self.message, "请先“开始审查”。")
@@ -625,23 +780,31 @@ class YearWizard(QWidget):
         program, year, ctx = self.review.program_code, self.review.year, self.ctx
         decisions = self.decisions()
         start = self.notice_start.date().toPython()
+        show_inline(self.message, None)
 
         def work(progress):
-            progress(0, 0, "正在确认……")
-            with ctx.db.session(ctx.actor) as s:
-                return confirm_year(s, ctx.actor, program, year, decisions, notice_start=start)
+            report = self._reporter(progress, hook, lambda d, t: f"正在确认 {year} 年度名单：{d * 100 // max(t, 1)}%……")
+            try:
+                with ctx.db.session(ctx.actor) as s:
+                    return confirm_year(s, ctx.actor, program, year, decisions, notice_start=start, progress=report)
+            except ImportCancelled as e:
+                return e
 
-        def done(status: YearStatus) -> None:
-            self.status = status
-            counts = status.counts
-            self.summary.setText(f"已确认：新增 {counts.get(NEW, 0)} 人，继续享受 {counts.get(CONTINUE, 0)} 人，"
-                                 f"退出 {counts.get(EXIT, 0)} 人，不予纳入 {counts.get(REFUSED, 0)} 人。"
-                                 "请打印公示名单张贴公示。")
+        def done(result) -> None:
+            if isinstance(result, ImportCancelled):
+                show_inline(self.message, result.message)
+                self.load_status()
+                return
+            self.status = result
+            counts = result.counts
+            self.confirmed_text = (f"已确认：新增 {counts.get(NEW, 0)} 人，继续享受 {counts.get(CONTINUE, 0)} 人，"
+                                   f"退出 {counts.get(EXIT, 0)} 人，不予纳入 {counts.get(REFUSED, 0)} 人。"
+                                   "请打印公示名单张贴公示。")
             self.ctx.changes.changed.emit("subsidy_recipient")
             self._show_status()
-            self.summary.setText(self.summary.text())
             self.returns.select("FP-NOTICE")
-        return run_op(self, work, on_done=done, label=f"正在确认 {year} 年度名单……")
+            self.start_review()             # the tables now show the saved decisions
+        return run_op(self, work, on_done=done, label=f"正在确认 {year} 年度名单……", cancellable=True)
 
     def _after_state_change(self, status: YearStatus) -> None:
         self.status = status

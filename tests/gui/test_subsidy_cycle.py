@@ -4,13 +4,14 @@ screen and the core refuse), unlocking with a reason; the payment roll's totals,
 an account, the bank file, 已发放 and the refused rebuild — each checked in the database or a file."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
 from core.errors import DataError
 from core.subsidy import recipients as rs
@@ -213,8 +214,11 @@ def test_payroll_build_totals_bank_file_paid_and_rebuild_refused(qtbot, db, supe
     assert rows[-1] == ["合计", "2", "1,920.00", "1"]
     assert sorted(r[0] for r in rows[:-1]) == sorted(["梨树镇", "郭家店镇"])
     assert any(r[2] == "960.00" for r in rows[:-1])
-    problems = [view.problem_list.item(i).text() for i in range(view.problem_list.count())]
-    assert len(problems) == 1 and "李乙" in problems[0] and "无银行账号" in problems[0]
+    qtbot.waitUntil(lambda: view.problems is not None, timeout=30_000)
+    pm = view.problem_model
+    problems = [[pm.item(r, c).text() for c in range(pm.columnCount())] for r in range(pm.rowCount())]
+    assert problems == [["李乙", make_id(born="19520101", seq="122"), "郭家店镇", "在花名册中", "960.00", "无银行账号"]]
+    assert view.problems_box.title() == "需要处理的人（1）"
 
     # the bank file: the person with an account, and who was left out
     bank = tmp_path / "银行.xlsx"
@@ -257,3 +261,149 @@ def test_payroll_refused_before_the_year_is_approved(qtbot, db, admin, boxes):
     view.build()
     qtbot.waitUntil(lambda: bool(boxes), timeout=30_000)
     assert "尚未确认" in boxes[-1][1] and view.roll is None
+
+
+# -- a confirmed year opened again; cancelling; the payroll's people who need a look -----------------
+
+def state_of(view: YearWizard, recipient_id: int) -> tuple[str, str, bool]:
+    """(决定, 确认情况, bold) of a continuing person in the 年审 table."""
+    model = view.cont_model
+    row = row_of(model, recipient_id)
+    font = model.index(row, ReviewModel.DECISION).data(Qt.ItemDataRole.FontRole)
+    return (model.index(row, ReviewModel.DECISION).data(), model.index(row, ReviewModel.STATE).data(),
+            bool(font and font.bold()))
+
+
+def test_reopening_a_confirmed_year_shows_the_saved_decisions_and_changes_one_through_the_core(
+        qtbot, db, clerk, admin, supervisor, village, boxes):
+    with db.session(admin) as s:          # confirmed earlier: the clerk kept 孙已故 though flagged 死亡
+        yc.confirm_year(s, admin, "RURAL_REWARD", 2024, {village["died"]: "CONTINUE"}, notice_start=date(2024, 3, 1))
+    view = open_year(qtbot, ctx_for(db, clerk))
+    assert view.review_button.text() == "打开已确认名单(&R)"
+    assert view.confirm_button.text() == "重新确认并重新公示(&C)"
+    review(qtbot, view)
+    assert state_of(view, village["died"]) == ("继续享受", "已确认（与审查建议不同）", True)
+    assert cell(view.cont_model, village["died"], 4) == "退出"           # the proposal is still shown beside it
+    assert state_of(view, village["keeps"]) == ("继续享受", "已确认", False)
+    assert cell(view.new_model, village["new"], ReviewModel.DECISION) == "新增"
+    assert view.review_note.isVisibleTo(view) and "已保存的决定" in view.review_note.text()
+    assert "与审查建议不同的 1 人" in view.review_note.text()
+    view.steps.setCurrentIndex(2)
+    assert "新增 1 人，继续享受 2 人，退出 0 人，不予纳入 1 人" in view.summary.text()
+    assert "立即保存" in view.summary.text()
+
+    # a change in the table is saved at once through change_entry (no re-confirmation)
+    model = view.cont_model
+    assert not model.setData(model.index(row_of(model, village["keeps"]), ReviewModel.DECISION), "EXIT")
+    qtbot.waitUntil(lambda: view.last_change is not None, timeout=30_000)
+    assert not boxes, boxes
+    decision, state, bold = state_of(view, village["keeps"])
+    assert decision == "退出" and bold and state.startswith("确认后由 clerk 于 ") and state.endswith("修改")
+    assert cell(model, village["keeps"], ReviewModel.REASON) == "其他"
+    with db.session(admin) as s:
+        keeps = s.get(Recipient, village["keeps"])
+        assert (keeps.status, keeps.exit_reason, keeps.exit_date) == ("EXITED", "其他", date(2023, 12, 31))
+        from core.audit import query_audit
+        assert any(a.action == "confirm_year" and "王继续" in a.record_label
+                   and a.changes["decision"] == ["继续享受", "退出（其他）"] for a in query_audit(s, admin, user="clerk"))
+    assert "继续享受 1 人，退出 1 人" in view.summary.text()
+    assert view.status.status == "CONFIRMED" and view.status.notice_start == date(2024, 3, 1)   # 公示 not restarted
+
+    # opened once more: the saved decisions again, not a fresh proposal
+    again = open_year(qtbot, ctx_for(db, clerk))
+    review(qtbot, again)
+    assert state_of(again, village["keeps"])[:2] == ("退出", state)
+    assert state_of(again, village["died"])[0] == "继续享受"
+
+    # approved: read-only here, and the core refuses behind the screen's back
+    with db.session(supervisor) as s:
+        yc.approve_year(s, supervisor, "RURAL_REWARD", 2024, on=date(2024, 3, 8))
+    again.refresh()
+    assert again.status.locked and not again.confirm_button.isEnabled()
+    index = again.cont_model.index(row_of(again.cont_model, village["died"]), ReviewModel.DECISION)
+    assert not (again.cont_model.flags(index) & Qt.ItemFlag.ItemIsEditable)
+    again.last_change = None
+    assert not again.cont_model.setData(index, "EXIT")
+    again.change_decision(next(i for i in again.cont_model.items if i.recipient_id == village["died"]), "EXIT", "死亡")
+    qtbot.waitUntil(lambda: bool(boxes), timeout=30_000)
+    assert "审批锁定" in boxes[-1][1] and "审批锁定" in again.message.text()
+    with db.session(admin) as s:
+        assert s.get(Recipient, village["died"]).status == "ACTIVE"
+
+
+def press_cancel_when_shown(qtbot, view, release: threading.Event, text: str) -> None:
+    """Wait for the progress dialog of the work, press its 取消 button, then let the work go on."""
+    def dialog():
+        found = [d for d in view.findChildren(QProgressDialog) if d.isVisible()]
+        return found[0] if found else None
+    qtbot.waitUntil(lambda: dialog() is not None, timeout=10_000)
+    d = dialog()
+    qtbot.waitUntil(lambda: text in d.labelText(), timeout=10_000)
+    button = next(b for b in d.findChildren(QPushButton) if b.text() == "取消")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    release.set()
+
+
+def blocking(release: threading.Event, from_fraction: float = 0.0):
+    def hook(done: int, total: int) -> bool:
+        if done >= total * from_fraction:
+            release.wait(20)
+        return True
+    return hook
+
+
+def test_cancelling_the_review_and_the_confirmation(qtbot, db, clerk, admin, village, boxes):
+    def snapshot():
+        with db.session(admin) as s:
+            return ({r.id: (r.status, r.first_year, r.exit_reason, r.version) for r in s.query(Recipient)},
+                    s.query(yc.YearEntry).count(), s.query(yc.YearConfirmation).count())
+    before = snapshot()
+    view = open_year(qtbot, ctx_for(db, clerk))
+    release = threading.Event()
+    view.start_review(hook=blocking(release))
+    press_cancel_when_shown(qtbot, view, release, "正在审查")
+    qtbot.waitUntil(lambda: "已取消审查" in view.message.text(), timeout=30_000)
+    assert view.review is None and view.new_model.rowCount() == 0 and not view.confirm_button.isEnabled()
+
+    review(qtbot, view)
+    assert view.cont_model.set_decision(village["keeps"], "EXIT", "户籍迁出")
+    release = threading.Event()        # block once the records are changed, before the entries
+    view.confirm(hook=blocking(release, 2 / 3))
+    press_cancel_when_shown(qtbot, view, release, "正在确认")
+    qtbot.waitUntil(lambda: "已取消资格确认" in view.message.text(), timeout=30_000)
+    assert "数据库未做任何改动" in view.message.text() and not boxes
+    assert snapshot() == before
+    assert "未确认" in view.state_label.text() and view.confirm_button.isEnabled()
+    assert cell(view.cont_model, village["keeps"], ReviewModel.DECISION) == "退出"     # the decisions are kept
+
+
+def test_payroll_lists_the_people_who_need_a_look_whenever_a_roll_is_shown(qtbot, db, admin, supervisor, paid_people,
+                                                                          boxes, tmp_path):
+    from core.subsidy import payroll as pr
+    with db.session(admin) as s:          # built earlier, elsewhere
+        pr.build_roll(s, admin, "RURAL_REWARD", "2024")
+    view = PayrollView(ctx_for(db, supervisor))
+    qtbot.addWidget(view)
+    view.program_combo.setCurrentIndex(view.program_combo.findData("RURAL_REWARD"))
+    view.year_spin.setValue(2024)
+    qtbot.waitUntil(lambda: view.problems is not None, timeout=30_000)
+    assert view.problems_box.title() == "需要处理的人（1）" and view.problem_model.item(0, 0).text() == "李乙"
+
+    with db.session(admin) as s:          # an applicant of age registered after the confirmation
+        rs.save_recipient(s, admin, rural("陈后报", "19630101", "172", status="APPLIED", first_year=None), year=2024)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.problems is not None and len(view.problems) == 2, timeout=30_000)
+    pm = view.problem_model
+    rows = {pm.item(r, 0).text(): [pm.item(r, c).text() for c in range(pm.columnCount())] for r in range(pm.rowCount())}
+    assert rows["陈后报"][3:] == ["未列入花名册", "—", "申请中，尚未经2024年度资格确认"]
+    assert rows["李乙"][3:] == ["在花名册中", "960.00", "无银行账号"]
+    assert view.problems_box.title() == "需要处理的人（2）"
+    assert "在花名册中 1 人" in view.problem_note.text() and "未列入花名册 1 人" in view.problem_note.text()
+    assert view.problems_button.isEnabled()
+
+    out = tmp_path / "需要处理的人.xlsx"
+    view.export_problems(out)
+    qtbot.waitUntil(lambda: view.last_problems_file is not None or bool(boxes), timeout=30_000)
+    assert not boxes, boxes
+    names = {r[1] for r in load_workbook(out).active.iter_rows(values_only=True) if r and isinstance(r[0], int)}
+    assert names == {"李乙", "陈后报"} and "2 人" in view.problems_result.text()
