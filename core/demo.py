@@ -223,19 +223,19 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
         for i, level in enumerate(levels):
             town = towns[(i * 3) % len(towns)]
             due = today + timedelta(days=30 - i * 13)
-            data = rt.TaskInput(year=due.year, level=level, category=_CASE_KINDS[i % len(_CASE_KINDS)][0],
-                                task_no=f"演示-{due.year}-{i + 1:03d}", township=town.code,
-                                target_name=f"{town.name}{_SHOP_STEMS[(i + 5) % len(_SHOP_STEMS)]}"
-                                            f"{_CASE_KINDS[i % len(_CASE_KINDS)][4]}",
-                                target_code=_credit_code(rng), inspectors=[o[0] for o in rng.sample(_OFFICERS, 2)],
-                                due_on=due)
-            task_id, _ = rt.save_task(session, actor, data)
-            if due >= today and i % 2:
-                continue                                           # not yet due, not yet done
-            if due < today and i in (5, 11):
-                continue                                           # overdue, not done
-            done = min(today, due - timedelta(days=rng.randint(0, 10)) if i != 8 else due + timedelta(days=4))
+            kind = _CASE_KINDS[i % len(_CASE_KINDS)]
+            target, category = f"{town.name}{_SHOP_STEMS[(i + 5) % len(_SHOP_STEMS)]}{kind[4]}", kind[0]
             case = by_source["RANDOM"].pop() if i in (4, 9) and by_source["RANDOM"] else None
+            if case:                                               # the inspection that opened this case
+                _, _, target, town_code, category = case
+                town = next(t for t in towns if t.code == town_code)
+            data = rt.TaskInput(year=due.year, level=level, category=category, task_no=f"演示-{due.year}-{i + 1:03d}",
+                                township=town.code, target_name=target, target_code=_credit_code(rng),
+                                inspectors=[o[0] for o in rng.sample(_OFFICERS, 2)], due_on=due)
+            task_id, _ = rt.save_task(session, actor, data)
+            if not case and ((due >= today and i % 2) or (due < today and i in (5, 11))):
+                continue                                           # not yet due / overdue: not done
+            done = min(today, due - timedelta(days=rng.randint(0, 10)) if i != 8 else due + timedelta(days=4))
             outcome = "不合格（立案查处）" if case else ("不合格（责令整改）" if i % 4 == 3 else "合格")
             rt.complete_task(session, actor, task_id, done, outcome, "演示数据", case_id=case[0] if case else None)
         result.random_tasks = len(levels)
@@ -246,16 +246,19 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
         for i in range(15):
             received = today - timedelta(days=3 + i * 11)
             town = towns[(i * 5) % len(towns)]
+            kind = _CASE_KINDS[i % len(_CASE_KINDS)]
+            subject, category = f"{town.name}{_SHOP_STEMS[(i + 2) % len(_SHOP_STEMS)]}{kind[4]}", kind[0]
+            case = by_source["COMPLAINT"].pop() if i in (4, 7) and by_source["COMPLAINT"] else None
+            if case:                                               # the complaint that opened this case
+                _, _, subject, town_code, category = case
+                town = next(t for t in towns if t.code == town_code)
             data = cp.ComplaintInput(received_on=received, channel=COMPLAINT_CHANNELS[i % len(COMPLAINT_CHANNELS)],
                                      ref_no=f"演示{received:%Y%m%d}{i:02d}" if i % 3 == 0 else "",
-                                     category=_CASE_KINDS[i % len(_CASE_KINDS)][0], township=town.code,
-                                     subject=f"{town.name}{_SHOP_STEMS[(i + 2) % len(_SHOP_STEMS)]}"
-                                             f"{_CASE_KINDS[i % len(_CASE_KINDS)][4]}",
+                                     category=category, township=town.code, subject=subject,
                                      content="群众反映该单位存在卫生问题（演示数据）。")
             complaint_id, _ = cp.save_complaint(session, actor, data)
             if i < 3:
                 continue
-            case = by_source["COMPLAINT"].pop() if i in (4, 7) and by_source["COMPLAINT"] else None
             cp.handle_complaint(session, actor, complaint_id, min(today, received + timedelta(days=5 + i % 7)),
                                 "属实" if case else results[i % len(results)], moods[i % len(moods)], "演示数据",
                                 case_id=case[0] if case else None)

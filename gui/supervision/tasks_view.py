@@ -49,8 +49,11 @@ def _table(headings: list[str]) -> QTableWidget:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
+    header = t.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header.setDefaultSectionSize(max(84, t.fontMetrics().horizontalAdvance("按期完成") + 24))
+    t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return t
 
 
@@ -66,7 +69,9 @@ def _fill(t: QTableWidget, rows: list[list[str]]) -> None:
                 font.setBold(True)
                 item.setFont(font)
             t.setItem(r, c, item)
+    t.resizeRowsToContents()
     t.setFixedHeight(t.horizontalHeader().height() + sum(t.rowHeight(i) for i in range(len(rows))) + 4)
+    t.setFixedWidth(t.horizontalHeader().length() + 4)     # a compact table, not stretched over the page
 
 
 class RegisterModel(RowsModel):
@@ -152,6 +157,7 @@ class RegisterTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.edit())
@@ -162,7 +168,7 @@ class RegisterTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.rates)
+        layout.addWidget(self.rates, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.message)
@@ -295,7 +301,7 @@ class TasksView(RegisterTab):
         ]
         super().__init__(ctx, columns, parent, red=lambda t: t.overdue)
         self.search.setPlaceholderText("搜索抽查对象、统一社会信用代码或任务编号")
-        for col, width in enumerate((56, 110, 200, 160, 110, 120, 90, 110, 90, 140)):
+        for col, width in enumerate((50, 110, 190, 160, 100, 170, 84, 100, 84, 140)):
             self.table.setColumnWidth(col, width)
         self.refresh()
 
