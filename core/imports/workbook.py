@@ -29,6 +29,17 @@ class ImportFileError(DataError):
     """The file cannot be read as a table (not a workbook, password-protected, no header …)."""
 
 
+class HeaderNotFound(ImportFileError):
+    """The workbook was read but no header was found (or the row a person named is empty). Carries what a
+    screen needs to let the person point at the header: the sheets, the sheet looked at and its first rows."""
+
+    def __init__(self, message: str, sheet_names: list[str], sheet: str, head: list[list]):
+        super().__init__(message)
+        self.sheet_names = sheet_names
+        self.sheet = sheet
+        self.head = head              # head[0] is Excel row 1
+
+
 @dataclass
 class SheetData:
     name: str
@@ -119,6 +130,17 @@ def _kind(cells: list, identity: list[int], data_cols: list[int], ignored: set[i
     return RECORD
 
 
+def require_columns(table: Table) -> None:
+    """Refuse a table whose header lacks a required field, naming what was found and what is expected."""
+    schema, mapping = table.schema, table.mapping
+    missing = mapping.missing(schema)
+    if missing:
+        found = "、".join(c.heading for c in mapping.columns if c.field) or "（无）"
+        raise ImportFileError(
+            f"“{table.path.name}”的表头（工作表“{table.sheet.name}”第 {mapping.header_row} 行）中没有必需的列："
+            f"{'、'.join(f.label for f in missing)}。认出的列：{found}。{schema.title}应有的列——{schema.expected_text()}。")
+
+
 # -- opening ---------------------------------------------------------------------------------------
 
 def open_table(path: str | Path, schema: Schema, *, sheet: str | None = None, header_row: int | None = None,
@@ -133,18 +155,22 @@ def open_table(path: str | Path, schema: Schema, *, sheet: str | None = None, he
     candidates = [sheet] if sheet else names
     if sheet and sheet not in workbook.sheet_names:
         raise ImportFileError(f"工作簿“{path.name}”中没有名为“{sheet}”的工作表（有：{'、'.join(workbook.sheet_names)}）。")
+    first: SheetData | None = None
     for name in candidates:
         data, mapping = _read_with_header(workbook, name, schema, header_row, memory)
         if mapping is not None:
             if memory is not None:
                 memory.recall(mapping)
             return Table(path, schema, data, mapping, list(workbook.sheet_names))
+        first = first or data
     where = f"工作表“{sheet}”" if sheet else f"工作簿“{path.name}”的各工作表"
     if header_row is not None:
-        raise ImportFileError(f"{where}的第 {header_row} 行是空的，不能作为表头。")
-    raise ImportFileError(
-        f"在{where}的前 {HEADER_SCAN_ROWS} 行中找不到表头（至少要有 {MIN_HEADER_FIELDS} 个能认出的列名）。"
-        f"{schema.title}应有的列——{schema.expected_text()}。")
+        message = f"{where}的第 {header_row} 行是空的，不能作为表头。"
+    else:
+        message = (f"在{where}的前 {HEADER_SCAN_ROWS} 行中找不到表头（至少要有 {MIN_HEADER_FIELDS} 个能认出的列名）。"
+                   f"{schema.title}应有的列——{schema.expected_text()}。")
+    head = first.rows[:HEADER_SCAN_ROWS] if first else []
+    raise HeaderNotFound(message, list(workbook.sheet_names), first.name if first else "", head)
 
 
 def _open_workbook(path: Path):

@@ -3,27 +3,26 @@
 The 花名册 sheet has the header in row 1, text format on the number columns (so Excel keeps 18-digit ID
 numbers and bank accounts as typed instead of turning them into 2.20322E+17), and drop-down lists for
 the columns with fixed choices (this county's townships, the programmes, 性别, 户口性质, 状态, 退出原因).
-The lists live on a hidden sheet, so the import never takes them for a table.
+The workbook is written by ``core.imports.template`` (shared with the case ledger's template).
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.imports.template import HELP_SHEET, HELP_WIDTH, LISTS_SHEET, TEMPLATE_ROWS, TemplateSpec
+from core.imports.template import write_template as write_workbook
 from core.subsidy.recipients import EXIT_REASONS, HUKOU, SEXES
 from core.subsidy.roster_import import CHILD_KEYS, ROSTER, TEMPLATE_KEYS
 
-SHEET, HELP_SHEET, LISTS_SHEET = "花名册", "填写说明", "选项"
+SHEET = "花名册"
 TEXT_COLUMNS = {"id_number", "account_no", "phone", "spouse_id_number"}
 DATE_COLUMNS = {"birth_date", "exit_date"}
 WIDTHS = {"seq": 6, "name": 10, "sex": 6, "id_number": 22, "birth_date": 12, "ethnicity": 8, "township": 14,
           "village": 14, "hukou": 10, "phone": 14, "program": 30, "first_year": 12, "bank_name": 18,
           "account_no": 24, "status": 8, "exit_reason": 16, "exit_date": 12, "note": 20}
 STATUS_CHOICES = ["享受中", "已退出", "申请中"]
-HELP_WIDTH = 90
-TEMPLATE_ROWS = 2000   # rows given text formats and drop-downs
 GENERAL_NOTES = [
     "一行填写一个扶助对象；夫妻二人各填一行。同一人享受两个项目时，每个项目各填一行。",
     "表头保持在第一行，列名不要改动；列的顺序可以调整，不需要的选填列可以删除。表头上方可以加标题行和“填报单位”行。",
@@ -41,24 +40,16 @@ GENERAL_NOTES = [
 ]
 
 
+SPEC = TemplateSpec(ROSTER, SHEET, "扶助对象花名册导入模板 · 填写说明", TEMPLATE_KEYS, tuple(GENERAL_NOTES),
+                    help_keys=(*CHILD_KEYS, "spouse_id_number", "address", "marital"),
+                    text_columns=frozenset(TEXT_COLUMNS), date_columns=frozenset(DATE_COLUMNS), widths=WIDTHS,
+                    open_lists=frozenset({"township", "program"}))
+
+
 def write_template(path: str | Path, *, townships: list[str] | None = None, programs: list[str] | None = None) -> Path:
     """Write the template to ``path``; ``townships``/``programs``: the choices offered in drop-downs."""
-    from openpyxl import Workbook
-    path = Path(path)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    _write_header(sheet)
-    lists = workbook.create_sheet(LISTS_SHEET)
-    _add_choices(sheet, lists, {"township": townships or [], "program": programs or [], "sex": SEXES, "hukou": HUKOU,
-                                "status": STATUS_CHOICES, "exit_reason": EXIT_REASONS})
-    lists.sheet_state = "hidden"
-    help_sheet = workbook.create_sheet(HELP_SHEET, 1)
-    _write_help(help_sheet)
-    for printed in (sheet, help_sheet):
-        _fit_to_width(printed)
-    workbook.save(path)
-    return path
+    return write_workbook(path, SPEC, {"township": townships or [], "program": programs or [], "sex": SEXES,
+                                       "hukou": HUKOU, "status": STATUS_CHOICES, "exit_reason": EXIT_REASONS})
 
 
 def write_template_for(session: Session, path: str | Path) -> Path:
@@ -69,77 +60,5 @@ def write_template_for(session: Session, path: str | Path) -> Path:
     return write_template(path, townships=towns, programs=[p.name for p in list_programs(session)])
 
 
-def _fit_to_width(sheet) -> None:
-    from openpyxl.worksheet.properties import PageSetupProperties
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-
-
-def _write_header(sheet) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    required_fill = PatternFill("solid", fgColor="FCE4D6")
-    for index, key in enumerate(TEMPLATE_KEYS, start=1):
-        f = ROSTER.field(key)
-        cell = sheet.cell(row=1, column=index, value=f.label)
-        cell.font, cell.fill = bold, required_fill if f.required else fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = WIDTHS.get(key, 12)
-        if key in TEXT_COLUMNS or key in DATE_COLUMNS:
-            number_format = "@" if key in TEXT_COLUMNS else "yyyy-mm-dd"
-            for row in range(2, TEMPLATE_ROWS + 2):
-                sheet.cell(row=row, column=index).number_format = number_format
-    sheet.freeze_panes = "C2"
-
-
-def _add_choices(sheet, lists, choices: dict[str, list[str]]) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-    for list_index, (key, values) in enumerate(choices.items(), start=1):
-        if not values:
-            continue
-        letter = get_column_letter(list_index)
-        lists.cell(row=1, column=list_index, value=f"{ROSTER.field(key).label}选项")
-        for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=list_index, value=value)
-        target = get_column_letter(TEMPLATE_KEYS.index(key) + 1)
-        rule = DataValidation(type="list", formula1=f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
-                              allow_blank=True, showErrorMessage=key not in ("township", "program"))
-        rule.error, rule.errorTitle = "请从下拉列表中选择。", "输入有误"
-        rule.add(f"{target}2:{target}{TEMPLATE_ROWS + 1}")
-        sheet.add_data_validation(rule)
-
-
-def _write_help(sheet) -> None:
-    from openpyxl.styles import Alignment, Font
-    wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 10
-    sheet.column_dimensions["C"].width = HELP_WIDTH
-    sheet.append(["扶助对象花名册导入模板 · 填写说明"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for number, note in enumerate(GENERAL_NOTES, start=1):
-        sheet.append([f"{number}."])
-        _wrapped(sheet, note, wrap)
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "怎么填（也认得的其他列名）"])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for key in (*TEMPLATE_KEYS, *CHILD_KEYS, "spouse_id_number", "address", "marital"):
-        f = ROSTER.field(key)
-        also = f"（也认：{'、'.join(f.synonyms)}）" if f.synonyms else ""
-        sheet.append([f.label, "必填" if f.required else ("不导入" if f.ignored else "选填")])
-        _wrapped(sheet, f"{f.hint or ''}{also}", wrap)
-
-
-def _wrapped(sheet, text: str, alignment) -> None:
-    """Text in column C of the last row, wrapped; the row made tall enough (LibreOffice does not grow it)."""
-    sheet.cell(row=sheet.max_row, column=3, value=text)
-    for cell in sheet[sheet.max_row]:
-        cell.alignment = alignment
-    lines = math.ceil(len(text.encode("gbk", errors="replace")) / (HELP_WIDTH - 4)) or 1
-    sheet.row_dimensions[sheet.max_row].height = 15 * lines
+__all__ = ["HELP_SHEET", "HELP_WIDTH", "LISTS_SHEET", "SHEET", "SPEC", "TEMPLATE_ROWS", "write_template",
+           "write_template_for"]
