@@ -11,8 +11,10 @@ ledgers lack facts the form asks for (a credit code, officers' certificate numbe
 待补充, not refused. What contradicts the law or itself is refused: a wrong check character in the credit
 code, dates out of order (决定 before 立案), an amount that is not a number, an unknown category.
 
-A line whose 文号 is already in the database is ``unchanged`` (importing a file twice adds nothing); the
-same 文号 twice in one file: the second is refused.
+A line whose 文号 is already in the database is compared with that case, cell by cell (blank cells say
+nothing and are not compared): the same → ``unchanged`` (importing a file twice adds nothing); different →
+refused with 原因 "文号…已存在且内容不同：<each field, 已有 … 表中 …>" — the import never changes a case
+already registered (the form and the stage steps do). The same 文号 twice in one file: the second is refused.
 
 Usage::
 
@@ -34,12 +36,12 @@ from core.access import Actor, Permission
 from core.audit import AuditEntry, append_entries
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, normalise_text_number
-from core.imports import (RECORD, Field, ImportFileError, Progress, Rejected, Schema, SourceRow, Table, open_table,
-                          write_rejects)
+from core.imports import (RECORD, Field, Importer, Progress, Rejected, Schema, SourceRow, Table,
+                          open_table, require_columns, write_rejects)
 from core.imports.values import ValueProblem, is_blank, parse_date, text
 from core.supervision import case_numbers, case_stages
 from core.supervision.cases import (LABELS, CaseChecker, CaseInput, Checked, OfficerInput, PenaltyInput, Problem,
-                                    _apply)
+                                    _apply, parse_amount)
 from core.supervision.codes import CATEGORIES, CONFISCATION_KINDS, PENALTY_KINDS, SOURCES, STAGES, code_of
 from db.models.supervision import Case
 
@@ -84,7 +86,7 @@ class CaseImportResult:
     dry_run: bool = False
     read: int = 0
     imported: int = 0        # new cases (in a dry run: that would be added)
-    unchanged: int = 0       # 文号 already in the database
+    unchanged: int = 0       # 文号 already in the database, with the same content
     rejected: int = 0
     incomplete: int = 0      # of the imported, missing what the ledger should have said (信用代码, 执法证号 …)
     skipped: int = 0
@@ -113,12 +115,7 @@ def import_cases(session: Session, actor: Actor, table: Table, *, dry_run: bool 
                  progress=None) -> CaseImportResult:
     """Check every line and save the good ones in the caller's transaction (dry run: rolled back)."""
     actor.require(Permission.EDIT_DATA)
-    missing = table.mapping.missing(CASES)
-    if missing:
-        found = "、".join(c.heading for c in table.mapping.columns if c.field) or "（无）"
-        raise ImportFileError(
-            f"“{table.path.name}”的表头（工作表“{table.sheet.name}”第 {table.mapping.header_row} 行）中没有必需的列："
-            f"{'、'.join(f.label for f in missing)}。认出的列：{found}。{CASES.title}应有的列——{CASES.expected_text()}。")
+    require_columns(table)
     result = CaseImportResult(table.path.name, table.sheet.name, table.mapping.header_row, table.headings(), dry_run)
     run = _Run(session, actor, result)
     gate = Progress(progress, table.total_rows)
@@ -162,9 +159,9 @@ class _Run:
             if parsed in self.seen:
                 return self._reject(row, [Problem("number", f"“{parsed}”与本表第 {self.seen[parsed]} 行重复")])
             self.seen[parsed] = row.number
-            if self.session.execute(select(Case.id).where(Case.number == parsed)).first() is not None:
-                self.result.unchanged += 1
-                return
+            existing = self.session.scalars(select(Case).where(Case.number == parsed)).first()
+            if existing is not None:
+                return self._compare(row, existing)
         data, dates = self._input(v, problems)
         for attr, table in (("category", CATEGORIES), ("source", SOURCES)):
             given = getattr(data, attr)
@@ -189,6 +186,19 @@ class _Run:
         self.result.imported += 1
         if any(x not in NOT_IN_LEDGERS for x in checked.incomplete):
             self.result.incomplete += 1
+
+    def _compare(self, row: SourceRow, case: Case) -> None:
+        """A line whose 文号 is registered: unchanged when every filled cell agrees with the case, else refused
+        naming each field that differs (the import never changes a registered case)."""
+        problems: list[Problem] = []
+        data, dates = self._input(row.values, problems)
+        differences = _differences(row.values, data, dates, case, problems)
+        if problems:
+            return self._reject(row, problems)
+        if differences:
+            return self._reject(row, [Problem("", f"文号“{case.number}”已存在且内容不同：{'、'.join(differences)}。"
+                                                  "导入不改动已登记的案件；如需更正，请在“案件登记”中打开该案件修改")])
+        self.result.unchanged += 1
 
     # -- reading a line ------------------------------------------------------------------------
     def _input(self, v: dict, problems: list[Problem]) -> tuple[CaseInput, dict]:
@@ -270,6 +280,66 @@ def _said(p: Problem) -> str:
     return f"{label}：{p.message}"
 
 
+def _differences(v: dict, data: CaseInput, dates: dict, case: Case, problems: list[Problem]) -> list[str]:
+    """Each filled cell of a line that disagrees with the registered case, as "字段（已有“…”，表中“…”）"."""
+    out: list[str] = []
+
+    def compare(key: str, stored, given, shown=None) -> None:
+        if stored != given:
+            shown = shown or (lambda x: x)
+            out.append(f"{CASES.field(key).label}（已有“{shown(stored) if stored not in (None, '') else '空'}”，"
+                       f"表中“{shown(given)}”）")
+
+    for key in ("cause", "party_name", "party_address", "legal_rep", "note"):
+        if not is_blank(v.get(key)):
+            compare(key, _squash(getattr(case, key)), _squash(getattr(data, key)))
+    for key, table in (("category", CATEGORIES), ("source", SOURCES)):
+        if not is_blank(v.get(key)):
+            given = text(v.get(key))
+            code = code_of(table, given)
+            if code is None:
+                problems.append(Problem(key, f"无法识别“{given}”，应为{'、'.join(table.values())}之一"))
+            elif code != getattr(case, key):
+                compare(key, table.get(getattr(case, key), getattr(case, key)), table[code])
+    if data.party_code:
+        compare("party_code", (case.party_code or "").upper(), str(data.party_code).upper())
+    officers = sorted(case.officers, key=lambda o: o.sort_order)
+    if data.officers:
+        compare("officers", "、".join(o.name for o in officers), "、".join(o.name for o in data.officers))
+    if any(o.certificate_no for o in data.officers):
+        compare("certificates", "、".join(o.certificate_no.upper() for o in officers),
+                "、".join(o.certificate_no.upper() for o in data.officers))
+    for key, stage in DATE_FIELDS.items():
+        if dates.get(stage) is not None:
+            compare(key, getattr(case, key), dates[stage], lambda d: f"{d:%Y-%m-%d}")
+    stored_kinds = {p.kind: p.amount for p in case.penalties}
+    if not is_blank(v.get("penalty_kinds")):
+        codes = []   # as the line would be imported: a 罚款/没收 amount adds its kind
+        for p in data.penalties:
+            code = code_of(PENALTY_KINDS, p.kind)
+            if code is None:
+                problems.append(Problem("penalty_kinds", f"处罚种类“{p.kind}”不对，应为{'、'.join(PENALTY_KINDS.values())}之一"))
+            codes.append(code)
+        if None not in codes:
+            names = lambda kinds: "、".join(PENALTY_KINDS[k] for k in sorted(kinds, key=list(PENALTY_KINDS).index))  # noqa: E731
+            if set(codes) != set(stored_kinds):
+                compare("penalty_kinds", names(stored_kinds), names(codes))
+    for key, kinds in (("fine", ("FINE",)), ("confiscated", CONFISCATION_KINDS)):
+        if is_blank(v.get(key)):
+            continue
+        amount, why = parse_amount(v.get(key))
+        if why:
+            problems.append(Problem(key, f"{CASES.field(key).label}：{why}"))
+            continue
+        held = [a for k, a in stored_kinds.items() if k in kinds and a is not None]
+        compare(key, sum(held) if held else None, amount, lambda a: f"{a:,.2f}")
+    return out
+
+
+def _squash(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
 def _party_type(name: str, code: str) -> str:
     """个人 when the code is a valid citizen ID, or there is no code and the name is not a unit's."""
     if code:
@@ -296,4 +366,24 @@ def _penalties(v: dict) -> list[PenaltyInput]:
     return out
 
 
-__all__ = ["CASES", "CaseImportResult", "import_cases", "open_cases", "STAGES"]
+# -- for the import wizard (``core.imports.Importer``) -------------------------------------------------
+
+def _run(session: Session, actor: Actor, table: Table, *, dry_run: bool = False, progress=None,
+         choice: str | None = None) -> CaseImportResult:
+    return import_cases(session, actor, table, dry_run=dry_run, progress=progress)
+
+
+def _write_template(session: Session, path: str | Path) -> Path:
+    from core.supervision.case_template import write_template_for
+    return write_template_for(session, path)
+
+
+CASE_IMPORTER = Importer(
+    key=CASES.key, title=CASES.title, schema=CASES, open=open_cases, run=_run, template=_write_template,
+    template_name="监督案件台账导入模板.xlsx", unit="件", unchanged_label="不变（已有）", changed="sup_case",
+    intro="可以是本程序的导入模板，也可以是监督所自己的 Excel/WPS 案件台账：标题行、填报单位行、合计行、"
+          "“文号”“当事人名称”“罚款（元）”等各种列名和日期写法都能识别。",
+    template_hint="还没有台账？下载标准模板，按“填写说明”填写后再导入。统一社会信用代码/身份证号和执法证号两列"
+                  "请设为“文本”格式。")
+
+__all__ = ["CASES", "CASE_IMPORTER", "CaseImportResult", "import_cases", "open_cases", "STAGES"]
