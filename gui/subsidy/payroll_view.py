@@ -89,8 +89,6 @@ class PayrollView(QWidget):
         self.totals_view.verticalHeader().setDefaultSectionSize(24)
         header = self.totals_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         totals_box = QGroupBox("按乡镇（街道）合计")
         QVBoxLayout(totals_box).addWidget(self.totals_view)
 
@@ -106,7 +104,7 @@ class PayrollView(QWidget):
         self.problem_view.verticalHeader().setVisible(False)
         self.problem_view.verticalHeader().setDefaultSectionSize(24)
         self.problem_view.setWordWrap(False)
-        for col, width in enumerate((64, 150, 80, 90, 80)):
+        for col, width in enumerate((56, 150, 72, 84, 72)):
             self.problem_view.setColumnWidth(col, width)
         self.problem_view.horizontalHeader().setStretchLastSection(True)
         self.problems_button = QPushButton("导出名单(&E)…")
@@ -129,7 +127,7 @@ class PayrollView(QWidget):
         splitter = QSplitter()
         splitter.addWidget(totals_box)
         splitter.addWidget(problems_box)
-        splitter.setSizes([460, 640])
+        splitter.setSizes([430, 770])
 
         # actions
         self.returns = ReturnActions(ctx, [("FP-PAYROLL", "扶助金发放花名册")], self._return_request)
@@ -264,6 +262,8 @@ class PayrollView(QWidget):
             for t in totals.townships:
                 self._add_total_row(t.name, t.people, t.amount, t.without_account)
             self._add_total_row("合计", totals.people, totals.amount, totals.without_account, bold=True)
+            for col in (1, 2, 3):                           # the bold 合计 row is the widest
+                self.totals_view.resizeColumnToContents(col)
         self._show_problems()
         has_roll = roll is not None
         self.bank_button.setEnabled(has_roll and self.ctx.actor.can(Permission.PRINT_RETURNS))

@@ -426,7 +426,7 @@ def _table(model, delegate: QStyledItemDelegate) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(24)
     header = view.horizontalHeader()
-    for col, width in enumerate((70, 40, 150, 90, 70, 0, 80, 120, 150)):
+    for col, width in enumerate((70, 40, 150, 90, 70, 0, 80, 120, 260)):
         if width:
             view.setColumnWidth(col, width)
     header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
