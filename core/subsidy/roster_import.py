@@ -627,3 +627,32 @@ def _child_row(recipient_id: int, ch: ChildInput, stamp: dict) -> dict:
     return {**stamp, "uuid": new_uuid(), "recipient_id": recipient_id, "name": ch.name, "sex": ch.sex,
             "birth_date": ch.birth_date, "status": ch.status, "adopted": ch.adopted,
             "disability_grade": ch.disability_grade, "certificate_no": ch.certificate_no, "death_date": ch.death_date}
+
+
+# -- for the import wizard (``core.imports.Importer``) -------------------------------------------------
+
+def _wizard_run(session: Session, actor: Actor, table: Table, *, dry_run: bool = False, progress=None,
+                choice: str | None = None) -> RosterImportResult:
+    return import_roster(session, actor, table, program=choice, dry_run=dry_run, progress=progress)
+
+
+def _wizard_programmes(session: Session) -> list[tuple[str, str]]:
+    from core.subsidy.programmes import list_programs
+    return [(p.code, p.name) for p in list_programs(session)]
+
+
+def _wizard_template(session: Session, path: str | Path) -> Path:
+    from core.subsidy.template import write_template_for
+    return write_template_for(session, path)
+
+
+from core.imports import ImportChoice, Importer  # noqa: E402 - kept with the block that uses it
+
+ROSTER_IMPORTER = Importer(
+    key=ROSTER.key, title=ROSTER.title, schema=ROSTER, open=open_roster, run=_wizard_run, template=_wizard_template,
+    template_name="扶助对象花名册导入模板.xlsx", unit="人", unchanged_label="不变（已登记）", changed="subsidy_recipient",
+    choice=ImportChoice("扶助项目", "按表中的扶助项目列", "program", _wizard_programmes),
+    intro="可以是本程序的导入模板，也可以是乡镇自己做的 Excel/WPS 花名册：标题行、填报单位行、"
+          "合计行、各种列名和日期写法都能识别。",
+    template_hint="还没有花名册？下载标准模板，按说明填写后再导入。身份证号和银行账号两列请设为“文本”格式，"
+                  "否则 Excel 会把号码变成科学计数法、末几位丢失。")

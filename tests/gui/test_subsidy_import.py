@@ -74,6 +74,12 @@ def wizard(qtbot, ctx, tmp_path) -> ImportWizard:
     return w
 
 
+def to_mapping(qtbot, w: ImportWizard) -> None:
+    """Next on the file page: the workbook is read in the background, then the wizard moves on."""
+    w.next()
+    qtbot.waitUntil(lambda: w.currentPage() is w.mapping_page or w.file_page.error.isVisible(), timeout=30_000)
+
+
 def dry_run(qtbot, w: ImportWizard):
     qtbot.waitUntil(lambda: w.dry_result is not None, timeout=60_000)
     return w.dry_result
@@ -82,7 +88,7 @@ def dry_run(qtbot, w: ImportWizard):
 def test_import_messy_roster_through_the_wizard(qtbot, ctx, db, admin, messy_roster, tmp_path, boxes):
     w = wizard(qtbot, ctx, tmp_path)
     w.set_file(messy_roster)
-    w.next()
+    to_mapping(qtbot, w)
     assert w.currentPage() is w.mapping_page
     page = w.mapping_page
     assert "第 4 行" in page.header_note.text()                         # below the title and 填报单位 lines
@@ -145,7 +151,7 @@ def test_import_messy_roster_through_the_wizard(qtbot, ctx, db, admin, messy_ros
     # importing the same file again adds nothing; the remembered mapping is applied at once
     w2 = wizard(qtbot, ctx, tmp_path)
     w2.set_file(messy_roster)
-    w2.next()
+    to_mapping(qtbot, w2)
     assert w2.remembered and w2.table.mapping.column_of("note") is None
     assert "上次" in w2.mapping_page.header_note.text()
     w2.next()
@@ -157,13 +163,12 @@ def test_import_messy_roster_through_the_wizard(qtbot, ctx, db, admin, messy_ros
     assert count(db, admin) == GOOD
 
 
-def test_cancel_in_the_middle_imports_nothing(qtbot, ctx, db, admin, tmp_path, boxes):
-    path = write_roster(tmp_path / "大花名册.xlsx", 1200, messy=True)
-    w = wizard(qtbot, ctx, tmp_path)
+def cancel_midway(qtbot, w: ImportWizard, path, lines: int, boxes) -> None:
+    """Dry run (all ``lines`` importable), then an import cancelled after its first progress report (500 lines)."""
     w.set_file(path)
+    to_mapping(qtbot, w)
     w.next()
-    w.next()
-    assert dry_run(qtbot, w).imported == 1200
+    assert dry_run(qtbot, w).imported == lines
     w.next()
     calls = []
 
@@ -175,6 +180,11 @@ def test_cancel_in_the_middle_imports_nothing(qtbot, ctx, db, admin, tmp_path, b
     assert not boxes, boxes
     assert max(calls) >= 500 and w.result is None
     assert "数据库未做任何改动" in w.import_page.result_label.text()
+
+
+def test_cancel_in_the_middle_imports_nothing(qtbot, ctx, db, admin, tmp_path, boxes):
+    w = wizard(qtbot, ctx, tmp_path)
+    cancel_midway(qtbot, w, write_roster(tmp_path / "大花名册.xlsx", 1200, messy=True), 1200, boxes)
     assert count(db, admin) == 0
     assert w.import_page.import_button.isEnabled()          # can be started again
     w.start_import()
@@ -190,8 +200,16 @@ def test_wrong_file_and_the_template(qtbot, ctx, tmp_path):
     wb.active.append(["这是一份说明"])
     wb.save(not_a_roster)
     w.set_file(not_a_roster)
+    to_mapping(qtbot, w)
+    # read, but no header: the mapping page shows the sheet's first rows so the header row can be named
+    page = w.mapping_page
+    assert w.currentPage() is page and w.table is None and not page.isComplete()
+    assert "找不到表头" in page.error.text() and page.preview.item(0, 0).text() == "这是一份说明"
+    w.back()
+    missing = tmp_path / "没有.xlsx"
+    w.set_file(missing)
     w.next()
-    assert w.currentPage() is w.file_page and "找不到表头" in w.file_page.error.text()
+    assert w.currentPage() is w.file_page and "找不到文件" in w.file_page.error.text()
 
     tab = ImportTab(ctx)
     qtbot.addWidget(tab)
@@ -201,5 +219,5 @@ def test_wrong_file_and_the_template(qtbot, ctx, tmp_path):
     assert heading[:4] == ["序号", "姓名", "性别", "公民身份号码"]
     # the template itself is accepted by the wizard (header found, nothing to import)
     w.set_file(template)
-    w.next()
+    to_mapping(qtbot, w)
     assert w.currentPage() is w.mapping_page and w.mapping_page.isComplete()
