@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from core.access import Permission
 from core.supervision.case_list import CaseFilter, CaseRow, search_cases
 from core.supervision.codes import CATEGORIES, SOURCES, STAGES
 from gui.context import AppContext
@@ -179,6 +180,10 @@ class CaseRegister(QWidget):
         self.new_button.clicked.connect(self.new_case)
         self.open_button = QPushButton("打开")
         self.open_button.clicked.connect(self.open_selected)
+        self.import_button = QPushButton("导入台账…")
+        self.import_button.setToolTip("从 Excel/WPS 案件台账导入案件；向导第一步可下载导入模板")
+        self.import_button.setEnabled(ctx.actor.can(Permission.EDIT_DATA))
+        self.import_button.clicked.connect(self.open_import)
 
         filters = QHBoxLayout()
         for label, combo in (("环节", self.stage_combo), ("类别", self.category_combo), ("来源", self.source_combo)):
@@ -191,6 +196,7 @@ class CaseRegister(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.new_button)
         filters.addWidget(self.open_button)
+        filters.addWidget(self.import_button)
 
         self.view = CaseTable(self.open_selected)
         self.view.setModel(self.model)
@@ -272,6 +278,17 @@ class CaseRegister(QWidget):
         row = self.selected_row()
         if row is not None:
             self._open_form(row.id)
+
+    def open_import(self):
+        """案件台账导入: the import wizard over ``case_import.CASE_IMPORTER``; the list is refreshed after it."""
+        from core.supervision.case_import import CASE_IMPORTER
+        from gui.imports.import_wizard import open_import_wizard
+
+        def closed() -> None:
+            self.active_dialog = None
+            self.refresh()
+        self.active_dialog = open_import_wizard(self.ctx, CASE_IMPORTER, self, closed)
+        return self.active_dialog
 
     def _open_form(self, case_id: int | None) -> None:
         from gui.supervision.case_form import CaseForm
