@@ -64,7 +64,7 @@ class HolidayDialog(RecordDialog):
 
 
 class HolidaysPage(QWidget):
-    help_topic = "admin"
+    help_topic = "admin.html#holidays"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
