@@ -17,7 +17,7 @@ is never overdue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -25,12 +25,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from core import settings
-from core.supervision.codes import FINISHED_STAGES, PARTY_TYPES
+from core.supervision.codes import EXECUTION_MODES, FINISHED_STAGES, INSTALMENT_MODES, PARTY_TYPES, code_of
 from core.supervision.working_days import WorkCalendar, load_calendar
 from db.models.supervision import Case
 
 CENT = Decimal("0.01")
-INSTALMENT_MODES = ("分期缴纳", "延期缴纳")   # 行政处罚法 Art. 66: payment on the approved schedule
 
 
 @dataclass(frozen=True)
@@ -133,28 +132,112 @@ def fine_amount(case: Any) -> Decimal:
 
 def surcharge(case: Any, as_of: date, ctx: DeadlineContext | None = None) -> Decimal:
     """加处罚款 (Art. 72): each day the fine is paid late, rate × fine, never more than the fine itself.
-    Counted up to the payment date, or up to ``as_of`` while unpaid."""
+    Counted up to the payment date, or up to ``as_of`` while unpaid; days while the party's administrative
+    reconsideration or litigation is pending are not counted (Art. 73)."""
     ctx = ctx or _ctx_for(case)
     fine = fine_amount(case)
     due = _payment_due(case, as_of, ctx)
     if fine <= 0 or due is None:
         return Decimal("0.00")
-    paid = _upto(case.paid_on, as_of)
-    days = ((paid or as_of) - due).days
+    end = _upto(case.paid_on, as_of) or as_of
+    days = (end - due).days - _overlap(review_periods(case, as_of), due + timedelta(days=1), end)
     if days <= 0:
         return Decimal("0.00")
     amount = (fine * ctx.limits.surcharge_rate * days).quantize(CENT, rounding=ROUND_HALF_UP)
     return min(amount, fine.quantize(CENT))
 
 
+def review_periods(case: Any, as_of: date) -> list[tuple[date, date]]:
+    """The days (inclusive) the party's 行政复议 or 行政诉讼 was pending, as of ``as_of``."""
+    out = []
+    for start, stop in (("review_applied_on", "review_decided_on"), ("litigation_filed_on", "litigation_decided_on")):
+        began = _upto(getattr(case, start, None), as_of)
+        if began is not None:
+            ended = _upto(getattr(case, stop, None), as_of)
+            out.append((began, ended or as_of))
+    return out
+
+
+def decision_annulled(case: Any, as_of: date) -> bool:
+    """The decision was revoked by the reconsideration body or the court (nothing left to pay)."""
+    return any(getattr(case, result, "") == "REVOKED" and _upto(getattr(case, on, None), as_of) is not None
+               for result, on in (("review_result", "review_decided_on"), ("litigation_result", "litigation_decided_on")))
+
+
+def open_pause_days(case: Any, as_of: date) -> int:
+    """Days of a pause (中止计算) still running as of the date, counting its first day and ``as_of``."""
+    start = _upto(getattr(case, "paused_from", None), as_of)
+    return (as_of - start).days + 1 if start is not None else 0
+
+
+def _overlap(periods: list[tuple[date, date]], start: date, end: date) -> int:
+    """How many days of [start, end] fall in any of the periods (counted once where they overlap)."""
+    days = 0
+    cursor = start
+    for a, b in sorted(periods):
+        a, b = max(a, cursor), min(b, end)
+        if a <= b:
+            days += (b - a).days + 1
+            cursor = b + timedelta(days=1)
+    return days
+
+
 def _payment_due(case: Any, as_of: date, ctx: DeadlineContext) -> date | None:
     served = _upto(case.served_on, as_of)
     if served is None or fine_amount(case) <= 0 or _upto(case.decided_on, as_of) is None:
         return None
-    if (case.execution_mode or "") in INSTALMENT_MODES:
+    if code_of(EXECUTION_MODES, case.execution_mode or "") in INSTALMENT_MODES or decision_annulled(case, as_of):
         return None
     return ctx.calendar.add_calendar_days(served, ctx.limits.payment_days,
                                           roll_to_working_day=ctx.limits.roll_to_working_day)
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """The fine of a decided case as of a date: what was paid, what is owed, the surcharge so far."""
+    fine: Decimal
+    paid: Decimal            # recorded payments (0 when only a date was recorded)
+    paid_on: date | None     # paid in full on
+    due: date | None         # the last day to pay (None: instalments / deferred, or not served yet)
+    surcharge: Decimal
+    running: bool            # the surcharge is still growing (unpaid, past due, not in review)
+    annulled: bool           # revoked on reconsideration or by the court
+
+    @property
+    def owed(self) -> Decimal:
+        return Decimal("0.00") if self.paid_on is not None or self.annulled else max(self.fine - self.paid, Decimal("0.00"))
+
+    def text(self) -> str:
+        """One line for the case screen: "罚款 3,000.00 元，已缴 1,000.00 元，尚欠 2,000.00 元；加处罚款 90.00 元（仍在计算）"."""
+        parts = [f"罚款 {self.fine:,.2f} 元"]
+        if self.annulled:
+            return parts[0] + "：处罚决定已被撤销，无需缴纳"
+        if self.paid_on is not None:
+            parts.append(f"{self.paid_on:%Y-%m-%d} 缴清" + (f"（共 {self.paid:,.2f} 元）" if self.paid else ""))
+        elif self.paid:
+            parts.append(f"已缴 {self.paid:,.2f} 元，尚欠 {self.owed:,.2f} 元")
+        else:
+            parts.append("尚未缴纳")
+        if self.due is not None and self.paid_on is None:
+            parts.append(f"缴纳期限 {self.due:%Y-%m-%d}")
+        if self.surcharge > 0:
+            parts.append(f"加处罚款 {self.surcharge:,.2f} 元" + ("（仍在计算）" if self.running else ""))
+        return "，".join(parts[:2]) + ("；" + "；".join(parts[2:]) if parts[2:] else "")
+
+
+def payment_status(case: Any, as_of: date, ctx: DeadlineContext | None = None) -> PaymentStatus | None:
+    """None unless the case was decided with a fine."""
+    ctx = ctx or _ctx_for(case)
+    fine = fine_amount(case)
+    if case.outcome != "PENALTY" or fine <= 0 or _upto(case.decided_on, as_of) is None:
+        return None
+    due = _payment_due(case, as_of, ctx)
+    paid_on = _upto(case.paid_on, as_of)
+    extra = surcharge(case, as_of, ctx)
+    in_review = any(b >= as_of for _a, b in review_periods(case, as_of))
+    running = bool(due is not None and paid_on is None and as_of > due and not in_review and extra < fine.quantize(CENT))
+    return PaymentStatus(fine.quantize(CENT), (getattr(case, "paid_amount", None) or Decimal("0")).quantize(CENT),
+                         paid_on, due, extra, running, decision_annulled(case, as_of))
 
 
 # -- the deadlines -----------------------------------------------------------------------------------
@@ -209,6 +292,10 @@ def deadlines(case: Any, as_of: date, ctx: DeadlineContext | None = None) -> lis
         if case.paused_days:
             days += case.paused_days
             notes.append(f"听证、检测、鉴定等{case.paused_days}日不计入")
+        paused = open_pause_days(case, as_of)
+        if paused and outcome_on is None:
+            days += paused
+            notes.append(f"自 {case.paused_from:%Y-%m-%d} 起中止计算（至今 {paused} 日，恢复后续算）")
         add("DECISION", "作出处理决定", cal.add_calendar_days(filed, days, roll_to_working_day=lim.roll_to_working_day),
             outcome_on,
             f"《行政处罚法》第六十条：自立案之日起{lim.decision_days}日内作出行政处罚决定；"
@@ -241,10 +328,14 @@ def deadlines(case: Any, as_of: date, ctx: DeadlineContext | None = None) -> lis
     pay_due = _payment_due(case, as_of, ctx)
     if pay_due is not None:
         extra = surcharge(case, as_of, ctx)
+        notes = [f"加处罚款 {extra} 元"] if extra > 0 else []
+        if review_periods(case, as_of):
+            notes.append("复议、诉讼期间不计加处罚款")
         add("PAYMENT", "当事人缴纳罚款", pay_due, case.paid_on,
             f"《行政处罚法》第六十七条：收到决定书之日起{lim.payment_days}日内缴纳；"
-            f"第七十二条：逾期每日按罚款数额的{_percent(lim.surcharge_rate)}加处罚款，不超过罚款数额",
-            start=d(case.served_on), party=True, note=f"加处罚款 {extra} 元" if extra > 0 else "")
+            f"第七十二条：逾期每日按罚款数额的{_percent(lim.surcharge_rate)}加处罚款，不超过罚款数额；"
+            "第七十三条：复议、诉讼期间加处罚款不予计算",
+            start=d(case.served_on), party=True, note="；".join(notes))
 
     if case.outcome == "PENALTY" and decided is not None and (case.procedure == "NORMAL" or lim.card_simple_cases):
         effective = d(case.effective_on) or d(case.served_on)

@@ -11,7 +11,8 @@ happened — they show as overdue (``case_deadlines.py``). A supervisor can take
 (``revert_stage``) to correct a mistake; the event stays in the history, marked as withdrawn.
 
 Other dated entries of the case history live here too: the hearing notice and hearing, time that does
-not count (听证、检测、鉴定), extensions, payment, and the 一案一卡 reports.
+not count (听证、检测、鉴定 — as a closed period, or as 中止 now and 恢复 later), extensions (with who
+approved them), payments (date and amount, instalments adding up), and the 一案一卡 reports.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from core import settings
 from core.access import Actor, Permission
 from core.errors import DataError, StaleRecord
 from core.supervision import case_numbers
-from core.supervision.case_deadlines import DeadlineContext, deadlines, fine_amount, surcharge
+from core.supervision.case_deadlines import (DeadlineContext, PaymentStatus, deadlines, fine_amount,
+                                             payment_status, surcharge)
 from core.supervision.codes import (EVENT_LABELS, FINISHED_STAGES, MONEY_KINDS, PENALTY_KINDS, STAGE_DATE_FIELD,
                                     STAGES)
 from db.models.supervision import Case, CaseStageEvent
@@ -135,7 +137,8 @@ def advance(session: Session, actor: Actor, case_id: int, stage: str, on: date, 
         raise DataError(reason)
     check_step_date(case, stage, on)
     warnings = _preconditions(session, case, stage, on)
-    apply_stage(session, case, stage, on, note)
+    with session.no_autoflush:    # one flush per step: its audit rows share one time (case_history)
+        apply_stage(session, case, stage, on, note)
     session.flush()
     return StageResult(case.id, case.stage, case.version, case.number, warnings)
 
@@ -189,6 +192,8 @@ def _preconditions(session: Session, case: Case, stage: str, on: date) -> list[s
             warnings.append("当事人要求听证，但未登记举行听证的日期（如当事人撤回听证申请，请在备注中说明）。")
         if not case.party_code:
             warnings.append("当事人的统一社会信用代码或身份证号尚未填写。")
+    if stage in ("DECISION", "NO_PENALTY", "REVOKED") and case.paused_from is not None:
+        problems.append(f"案件自 {case.paused_from:%Y-%m-%d} 起中止计算办案期限，请先登记“恢复计算”")
     if problems:
         raise DataError(f"不能{'作出' if stage == 'DECISION' else '办理'}“{STAGES[stage]}”：" + "；".join(problems) + "。",
                         details=problems)
@@ -253,9 +258,10 @@ def apply_stage(session: Session, case: Case, stage: str, on: date, note: str = 
 
 
 def add_event(session: Session, case: Case, stage: str, on: date, note: str = "") -> CaseStageEvent:
-    seq = 1 + max((e.seq for e in case.events), default=0)
-    event = CaseStageEvent(stage=stage, event_on=on, note=note[:300], seq=seq)
-    case.events.append(event)
+    with session.no_autoflush:    # the change and its event go out in one flush (one audit time)
+        seq = 1 + max((e.seq for e in case.events), default=0)
+        event = CaseStageEvent(stage=stage, event_on=on, note=note[:300], seq=seq)
+        case.events.append(event)
     return event
 
 
@@ -372,14 +378,63 @@ def record_pause(session: Session, actor: Actor, case_id: int, start: date, end:
     return case.paused_days
 
 
+PAUSABLE_STAGES = ("FILED", "INVESTIGATED", "NOTICE", "HEARING")
+
+
+def record_pause_start(session: Session, actor: Actor, case_id: int, on: date, reason: str, *,
+                       expected_version: int | None = None) -> date:
+    """中止计算办案期限 from ``on`` (检测、检验、鉴定、听证 …) until a resumption is recorded; while it runs the
+    decision deadline moves on day by day. Returns the decision deadline as it stands on ``on``."""
+    case = load_for_change(session, actor, case_id, expected_version)
+    if case.stage not in PAUSABLE_STAGES or case.procedure != "NORMAL":
+        raise DataError("只有一般程序案件在立案后、作出处理决定前才能中止计算办案期限。")
+    if case.paused_from is not None:
+        raise DataError(f"案件已自 {case.paused_from:%Y-%m-%d} 起中止计算，请先登记恢复计算。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DataError("请写明中止计算办案期限的事由（如 检测、鉴定、听证）。")
+    _not_future(on, "中止日期")
+    if on < case.filed_on:
+        raise DataError(f"中止日期 {on:%Y-%m-%d} 早于立案日期 {case.filed_on:%Y-%m-%d}。")
+    case.paused_from = on
+    add_event(session, case, "PAUSE_START", on, reason)
+    session.flush()
+    return _decision_due(session, case, on)
+
+
+def record_pause_end(session: Session, actor: Actor, case_id: int, on: date, note: str = "", *,
+                     expected_version: int | None = None) -> int:
+    """恢复计算 from ``on``: the days from the pause's first day to the day before ``on`` do not count.
+    Returns the case's paused days in total."""
+    case = load_for_change(session, actor, case_id, expected_version)
+    if case.paused_from is None:
+        raise DataError("案件没有中止计算办案期限，无需恢复。")
+    _not_future(on, "恢复日期")
+    if on < case.paused_from:
+        raise DataError(f"恢复日期 {on:%Y-%m-%d} 早于中止日期 {case.paused_from:%Y-%m-%d}。")
+    days = (on - case.paused_from).days
+    start, case.paused_from = case.paused_from, None
+    case.paused_days = (case.paused_days or 0) + days
+    text = f"{start:%Y-%m-%d} 起中止，{on:%Y-%m-%d} 恢复，{days}日不计入办案期限"
+    add_event(session, case, "PAUSE_END", on, (f"{text}；{note.strip()}" if (note or "").strip() else text)[:300])
+    session.flush()
+    return case.paused_days
+
+
+def _decision_due(session: Session, case: Case, as_of: date) -> date | None:
+    found = next((x for x in deadlines(case, as_of, DeadlineContext.for_session(session)) if x.code == "DECISION"), None)
+    return found.due if found else None
+
+
 EXTENSIONS = {"FILING": ("filing_extended_on", "EXTEND_FILING"), "HEAD": ("extension_head_on", "EXTEND_HEAD"),
               "COLLECTIVE": ("extension_collective_on", "EXTEND_COLLECTIVE")}
 
 
 def grant_extension(session: Session, actor: Actor, case_id: int, kind: str, on: date, note: str = "", *,
-                    expected_version: int | None = None) -> list[str]:
+                    approver: str = "", expected_version: int | None = None) -> list[str]:
     """Record an approved extension: FILING (立案期限 +7 个工作日), HEAD (负责人批准 +60 日),
-    COLLECTIVE (集体讨论 +30 日, after HEAD). Warns when approved after the period had already run out."""
+    COLLECTIVE (集体讨论 +30 日, after HEAD), with who approved it (the head's name, or the meeting). The
+    event's note keeps the approver and the new limit. Warns when approved after the period had run out."""
     case = load_for_change(session, actor, case_id, expected_version)
     kind = (kind or "").upper()
     if kind not in EXTENSIONS:
@@ -401,11 +456,17 @@ def grant_extension(session: Session, actor: Actor, case_id: int, kind: str, on:
         start = case.extension_head_on if kind == "COLLECTIVE" else case.filed_on
     if on < start:
         raise DataError(f"批准日期 {on:%Y-%m-%d} 早于 {start:%Y-%m-%d}。")
+    approver = " ".join((approver or "").split())
+    if not approver:
+        raise DataError("请填写批准人（负责人姓名，或集体讨论的会议名称）。")
     ctx = DeadlineContext.for_session(session)
     code = "FILING" if kind == "FILING" else "DECISION"
     before = next((x for x in deadlines(case, on, ctx) if x.code == code), None)
-    setattr(case, column, on)
-    add_event(session, case, event, on, note)
+    with session.no_autoflush:
+        setattr(case, column, on)
+        after = next((x for x in deadlines(case, on, ctx) if x.code == code), None)
+        parts = [f"批准：{approver}"] + ([f"新期限 {after.due:%Y-%m-%d}"] if after is not None else [])
+        add_event(session, case, event, on, "；".join(parts + ([note.strip()] if (note or "").strip() else [])))
     session.flush()
     if before is not None and on > before.due:
         return [f"批准延长的日期 {on:%Y-%m-%d} 晚于原期限 {before.due:%Y-%m-%d}：延期应在期限届满前批准。"]
@@ -413,21 +474,53 @@ def grant_extension(session: Session, actor: Actor, case_id: int, kind: str, on:
 
 
 def record_payment(session: Session, actor: Actor, case_id: int, on: date, note: str = "", *,
-                   expected_version: int | None = None) -> list[str]:
-    """The party paid the fine. Warns with the surcharge (加处罚款) when paid late."""
+                   amount: object = None, expected_version: int | None = None) -> list[str]:
+    """The party paid (part of) the fine on ``on``. With ``amount`` the payments add up (分期缴纳) and the
+    fine counts as paid — ``paid_on``, which stops the surcharge — once they reach it; without, the fine is
+    taken as paid in full. Warns with the surcharge (加处罚款) when paid late, and with what is still owed."""
+    from core.supervision.cases import parse_amount
     case = load_for_change(session, actor, case_id, expected_version)
-    if case.outcome != "PENALTY" or fine_amount(case) <= 0:
+    fine = fine_amount(case)
+    if case.outcome != "PENALTY" or fine <= 0:
         raise DataError("本案没有罚款决定，无需登记缴纳。")
     if case.served_on is None:
         raise DataError("处罚决定书尚未送达，不能登记缴纳罚款。")
+    if case.paid_on is not None:
+        raise DataError(f"罚款已于 {case.paid_on:%Y-%m-%d} 缴清，不能重复登记。")
     _not_future(on, "缴纳日期")
     if on < case.decided_on:
         raise DataError(f"缴纳日期 {on:%Y-%m-%d} 早于处罚决定日期 {case.decided_on:%Y-%m-%d}。")
-    case.paid_on = on
-    add_event(session, case, "PAID", on, note)
+    last = max((e.event_on for e in case.events if e.stage == "PAID" and not e.reverted), default=None)
+    if last is not None and on < last:
+        raise DataError(f"缴纳日期 {on:%Y-%m-%d} 早于上一次缴纳的日期 {last:%Y-%m-%d}。")
+    ctx = DeadlineContext.for_session(session)
+    extra = surcharge(case, on, ctx)
+    warnings = []
+    if amount is None or (isinstance(amount, str) and not amount.strip()):
+        case.paid_on = on
+        text = ""
+    else:
+        paid, why = parse_amount(amount)
+        if why:
+            raise DataError(f"缴纳金额：{why}。")
+        if paid is None or paid <= 0:
+            raise DataError("缴纳金额：应大于 0 元。")
+        total = (case.paid_amount or Decimal("0")) + paid
+        case.paid_amount = total
+        owed = fine - total
+        if owed <= 0:
+            case.paid_on = on
+            text = f"缴纳 {paid} 元，罚款已缴清（累计 {total} 元）"
+            if extra > 0 and total < fine + extra:
+                warnings.append(f"加处罚款 {extra} 元尚有 {min(extra, fine + extra - total)} 元未缴纳。")
+        else:
+            text = f"缴纳 {paid} 元，累计 {total} 元，尚欠罚款 {owed} 元"
+            warnings.append(f"已登记部分缴纳：尚欠罚款 {owed} 元。")
+    add_event(session, case, "PAID", on, "；".join(x for x in (text, (note or "").strip()) if x))
     session.flush()
-    extra = surcharge(case, on, DeadlineContext.for_session(session))
-    return [f"逾期缴纳罚款，依法应加处罚款 {extra} 元（行政处罚法第七十二条）。"] if extra > 0 else []
+    if extra > 0:
+        warnings.insert(0, f"逾期缴纳罚款，依法应加处罚款 {extra} 元（行政处罚法第七十二条）。")
+    return warnings
 
 
 def record_report(session: Session, actor: Actor, case_id: int, which: int, on: date, *,
@@ -492,3 +585,43 @@ def step_reasons(session: Session, case_id: int, stages) -> dict[str, str | None
     if case is None:
         raise DataError("这件案件已不存在。")
     return {stage: why_not(case, stage) for stage in stages}
+
+
+# -- what the case screen may record now ---------------------------------------------------------------
+
+RECORDERS = ("HEARING_NOTICE", "HEARING_HELD", "PAUSE_START", "PAUSE_END", "EXTEND", "PAYMENT", "EFFECTIVE", "REPORT")
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """For the case screen: the fine's payment, a pause in progress, and each recorder → why it is not
+    available now (None when it is). The recorders check again when called."""
+    payment: PaymentStatus | None
+    paused_from: date | None
+    paused_days: int
+    recorders: dict[str, str | None]
+
+
+def case_state(session: Session, case_id: int, as_of: date | None = None) -> CaseState:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise DataError("这件案件已不存在。")
+    as_of = as_of or date.today()
+    before_decision = case.stage in PAUSABLE_STAGES and case.procedure == "NORMAL"
+    fine = case.outcome == "PENALTY" and fine_amount(case) > 0
+    reasons: dict[str, str | None] = {
+        "HEARING_NOTICE": None if case.stage == "HEARING" else "当事人要求听证后（“听证”环节）才能登记听证通知。",
+        "HEARING_HELD": None if case.stage == "HEARING" else "案件不在“听证”环节，不能登记举行听证。",
+        "PAUSE_START": (f"案件已自 {case.paused_from:%Y-%m-%d} 起中止计算。" if case.paused_from else
+                        None if before_decision else "只有一般程序案件在立案后、作出处理决定前才能中止计算办案期限。"),
+        "PAUSE_END": None if case.paused_from else "案件没有中止计算办案期限，无需恢复。",
+        "EXTEND": None if before_decision or case.stage == "LEAD" else "只有尚未立案的线索或作出处理决定前的一般程序案件才能延期。",
+        "PAYMENT": ("本案没有罚款决定，无需登记缴纳。" if not fine else
+                    "处罚决定书尚未送达，不能登记缴纳罚款。" if case.served_on is None else
+                    f"罚款已于 {case.paid_on:%Y-%m-%d} 缴清。" if case.paid_on else None),
+        "EFFECTIVE": None if case.served_on is not None else "处罚决定书尚未送达。",
+        "REPORT": (None if (case.outcome == "PENALTY" and (case.effective_on or case.served_on)) or case.closed_on
+                   else "处罚决定送达（生效）或结案后才能登记一案一卡报告。"),
+    }
+    return CaseState(payment_status(case, as_of, DeadlineContext.for_session(session)), case.paused_from,
+                     case.paused_days or 0, reasons)

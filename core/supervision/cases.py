@@ -11,19 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from core import orgunits
 from core.access import Actor, Permission
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, check_credit_code
 from core.supervision import case_numbers, case_stages
-from core.supervision.codes import (CATEGORIES, DOCUMENT_TYPES, EXECUTION_MODES, MONEY_KINDS, PARTY_TYPES,
-                                    PENALTY_KINDS, PROCEDURES, SOURCES, code_of)
+from core.supervision.codes import (CATEGORIES, DOCUMENT_TYPES, EXECUTION_MODES, LITIGATION_RESULTS, MONEY_KINDS,
+                                    PARTY_TYPES, PENALTY_KINDS, PROCEDURES, REVIEW_RESULTS, SOURCES, code_of)
 from db.models.supervision import Case, CaseDocument, CaseOfficer, CasePenalty
 
 LABELS = {
@@ -32,8 +32,13 @@ LABELS = {
     "party_address": "地址", "legal_rep": "法定代表人（负责人）", "party_phone": "联系电话", "procedure": "程序",
     "offence_on": "违法行为日期", "lead_on": "线索受理日期", "filed_on": "立案日期", "officers": "承办人",
     "penalties": "处罚", "documents": "文书", "facts": "违法事实", "violated": "违反条款", "basis": "处罚依据",
-    "execution_mode": "执行方式", "review_litigation": "复议/诉讼", "note": "备注",
+    "execution_mode": "执行方式", "review_litigation": "复议/诉讼说明", "note": "备注",
+    "review_applied_on": "申请复议日期", "review_decided_on": "复议决定日期", "review_result": "复议结果",
+    "litigation_filed_on": "起诉日期", "litigation_decided_on": "判决（裁定）日期", "litigation_result": "诉讼结果",
 }
+REVIEW_APPLY_DAYS = 60        # 行政复议法（2023）第二十条: 知道之日起六十日内申请复议
+LITIGATION_AFTER_REVIEW_DAYS = 15   # 行政诉讼法第四十五条: 收到复议决定书之日起十五日内起诉
+LITIGATION_MONTHS = 6         # 行政诉讼法第四十六条: 知道之日起六个月内起诉
 MAX_AMOUNT = Decimal("1000000000000")
 NORMAL_ONLY_STAGES = ("INVESTIGATED", "NOTICE", "HEARING", "SERVED", "NO_PENALTY")
 
@@ -82,8 +87,14 @@ class CaseInput:
     facts: str = ""
     violated: str = ""
     basis: str = ""
-    execution_mode: str = ""
-    review_litigation: str = ""
+    execution_mode: str = ""         # code or Chinese name (codes.EXECUTION_MODES)
+    review_applied_on: date | None = None       # 行政复议: applied, decided, outcome (codes.REVIEW_RESULTS)
+    review_decided_on: date | None = None
+    review_result: str = ""
+    litigation_filed_on: date | None = None     # 行政诉讼: filed, judged, outcome (codes.LITIGATION_RESULTS)
+    litigation_decided_on: date | None = None
+    litigation_result: str = ""
+    review_litigation: str = ""      # 复议/诉讼 in words (court, case number …)
     note: str = ""
     officers: list[OfficerInput] = field(default_factory=list)
     penalties: list[PenaltyInput] = field(default_factory=list)
@@ -111,6 +122,9 @@ class Checked:
     procedure: str = ""
     party_code: str = ""
     township_code: str | None = None
+    execution_mode: str = ""
+    review_result: str = ""
+    litigation_result: str = ""
     number: case_numbers.ParsedNumber | None = None
     officers: list[tuple[str, str]] = field(default_factory=list)
     penalties: list[tuple[str, Decimal | None, str]] = field(default_factory=list)
@@ -197,8 +211,11 @@ class CaseChecker:
         self._penalties(c, existing)
         self._dates(c, existing)
         self._number(c, existing)
-        if data.execution_mode and data.execution_mode not in EXECUTION_MODES:
-            p("execution_mode", f"应为{'、'.join(EXECUTION_MODES)}之一")
+        if (data.execution_mode or "").strip():
+            c.execution_mode = code_of(EXECUTION_MODES, data.execution_mode) or ""
+            if not c.execution_mode:
+                p("execution_mode", f"应为{'、'.join(EXECUTION_MODES.values())}之一，不是“{data.execution_mode}”")
+        self._review(c, existing)
         for i, doc in enumerate(data.documents or [], start=1):
             if not (doc.doc_type or "").strip():
                 p("documents", f"第 {i} 份文书缺少文书名称（如 {'、'.join(DOCUMENT_TYPES[:3])}）")
@@ -314,6 +331,58 @@ class CaseChecker:
         if not d.offence_on:
             c.incomplete.append("违法行为日期")
 
+    def _review(self, c: Checked, existing: Case | None) -> None:
+        """行政复议 / 行政诉讼: each date after the decision and in order, a result only with its date."""
+        d = c.data
+        p = lambda f, m: c.problems.append(Problem(f, m))  # noqa: E731
+        for attr, table, out in (("review_result", REVIEW_RESULTS, "review_result"),
+                                 ("litigation_result", LITIGATION_RESULTS, "litigation_result")):
+            given = (getattr(d, attr) or "").strip()
+            code = code_of(table, given) if given else ""
+            if code is None:
+                p(attr, f"应为{'、'.join(table.values())}之一，不是“{given}”")
+            setattr(c, out, code or "")
+        pairs = (("review_applied_on", "review_decided_on", "review_result", "申请日期", "复议决定日期", "复议结果"),
+                 ("litigation_filed_on", "litigation_decided_on", "litigation_result", "起诉日期", "判决（裁定）日期",
+                  "诉讼结果"))
+        for start, end, result, start_label, end_label, result_label in pairs:
+            began, ended, outcome = getattr(d, start), getattr(d, end), getattr(c, result)
+            for attr in (start, end):
+                value = getattr(d, attr)
+                if value is not None and value > self.today:
+                    p(attr, f"{value:%Y-%m-%d} 晚于今天")
+            if ended is not None and began is None:
+                p(start, f"填写了{end_label}，请同时填写{start_label}")
+            if began and ended and ended < began:
+                p(end, f"{ended:%Y-%m-%d} 早于{start_label} {began:%Y-%m-%d}")
+            if outcome and ended is None:
+                p(end, f"填写了{result_label}，请同时填写{end_label}")
+            if ended is not None and not outcome:
+                p(result, f"填写了{end_label}，请选择{result_label}")
+        began = d.review_applied_on or d.litigation_filed_on
+        if began is None:
+            return
+        decided = existing.decided_on if existing is not None and existing.outcome == "PENALTY" else None
+        if decided is None:
+            field_ = "review_applied_on" if d.review_applied_on else "litigation_filed_on"
+            p(field_, "案件尚未作出处罚决定，不能登记行政复议或行政诉讼")
+            return
+        for attr, label in (("review_applied_on", "申请复议日期"), ("litigation_filed_on", "起诉日期")):
+            value = getattr(d, attr)
+            if value is not None and value < decided:
+                p(attr, f"{value:%Y-%m-%d} 早于处罚决定日期 {decided:%Y-%m-%d}")
+        known = existing.served_on or decided
+        if d.review_applied_on and d.review_applied_on > known + timedelta(days=REVIEW_APPLY_DAYS):
+            c.warnings.append(f"申请复议日期 {d.review_applied_on:%Y-%m-%d} 已超过送达后 {REVIEW_APPLY_DAYS} 日的申请期限，请核对。")
+        lit = d.litigation_filed_on
+        if lit and d.review_applied_on:
+            if d.review_decided_on is None or lit < d.review_decided_on:
+                c.warnings.append("复议尚未作出决定即提起诉讼：请核对（已申请复议的，一般应在收到复议决定后起诉）。")
+            elif lit > d.review_decided_on + timedelta(days=LITIGATION_AFTER_REVIEW_DAYS):
+                c.warnings.append(f"起诉日期已超过收到复议决定后 {LITIGATION_AFTER_REVIEW_DAYS} 日的起诉期限，请核对。")
+        elif lit and lit > _add_months(known, LITIGATION_MONTHS):
+            c.warnings.append(f"起诉日期已超过知道处罚决定后 {LITIGATION_MONTHS} 个月的起诉期限，请核对。")
+
     def _number(self, c: Checked, existing: Case | None) -> None:
         text = (c.data.number or "").strip()
         if not text:
@@ -358,6 +427,17 @@ class CaseChecker:
             c.warnings.append(f"专业类别已改变，文号 {case.number} 仍按原类别编排。")
 
 
+def _add_months(d: date, months: int) -> date:
+    month = d.month - 1 + months
+    year, month = d.year + month // 12, month % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 # -- saving ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -383,16 +463,17 @@ def save_case(session: Session, actor: Actor, data: CaseInput, *, case_id: int |
     if not c.ok:
         raise DataError("未保存：" + c.problem_text(), details=[str(p) for p in c.problems])
     case = existing or Case(stage="FILED" if data.filed_on else "LEAD")
-    _apply(case, c)
-    if existing is None:
-        session.add(case)
-        if data.lead_on:
-            case_stages.apply_stage(session, case, "LEAD", data.lead_on, "")
-        if data.filed_on:
-            case_stages.check_step_date(case, "FILED", data.filed_on)
-            case_stages.apply_stage(session, case, "FILED", data.filed_on, "")
-    else:
-        _correct_current_dates(session, case, data)
+    with session.no_autoflush:    # one flush: the audit rows of one save share one time (case_history)
+        _apply(case, c)
+        if existing is None:
+            session.add(case)
+            if data.lead_on:
+                case_stages.apply_stage(session, case, "LEAD", data.lead_on, "")
+            if data.filed_on:
+                case_stages.check_step_date(case, "FILED", data.filed_on)
+                case_stages.apply_stage(session, case, "FILED", data.filed_on, "")
+        else:
+            _correct_current_dates(session, case, data)
     session.flush()
     return SavedCase(case.id, case.version, case.number, case.stage, c.warnings, c.incomplete)
 
@@ -410,11 +491,16 @@ def _apply(case: Case, c: Checked) -> None:
     case.offence_on, case.endangers_life = d.offence_on, bool(d.endangers_life)
     case.rights_waived = bool(d.rights_waived)
     case.facts, case.violated, case.basis = (d.facts or "").strip(), (d.violated or "").strip(), (d.basis or "").strip()
-    case.execution_mode, case.review_litigation = (d.execution_mode or "").strip(), (d.review_litigation or "").strip()
+    case.execution_mode, case.review_litigation = c.execution_mode, (d.review_litigation or "").strip()
+    case.review_applied_on, case.review_decided_on, case.review_result = (
+        d.review_applied_on, d.review_decided_on, c.review_result)
+    case.litigation_filed_on, case.litigation_decided_on, case.litigation_result = (
+        d.litigation_filed_on, d.litigation_decided_on, c.litigation_result)
     case.note = (d.note or "").strip()
     case.incomplete = "、".join(dict.fromkeys(c.incomplete))[:300]
     if [(o.name, o.certificate_no) for o in case.officers] != c.officers:
-        case.officers = [CaseOfficer(name=n, certificate_no=cert, sort_order=i) for i, (n, cert) in enumerate(c.officers)]
+        _replace(case, "officers", [CaseOfficer(name=n, certificate_no=cert, sort_order=i)
+                                    for i, (n, cert) in enumerate(c.officers)])
     if [(p.kind, p.amount, p.detail) for p in case.penalties] != c.penalties:
         old = {p.kind: p for p in case.penalties}
         kept = []
@@ -422,13 +508,25 @@ def _apply(case: Case, c: Checked) -> None:
             p = old.get(kind) or CasePenalty(kind=kind)
             p.amount, p.detail, p.sort_order = amount, detail, i
             kept.append(p)
-        case.penalties = kept
+        _replace(case, "penalties", kept)
     if d.documents is not None:
         docs = [(x.doc_type.strip(), (x.number or "").strip(), x.issued_on, (x.note or "").strip()) for x in d.documents
                 if (x.doc_type or "").strip()]
         if [(x.doc_type, x.number, x.issued_on, x.note) for x in case.documents] != docs:
-            case.documents = [CaseDocument(doc_type=t, number=n, issued_on=on, note=note, sort_order=i)
-                              for i, (t, n, on, note) in enumerate(docs)]
+            _replace(case, "documents", [CaseDocument(doc_type=t, number=n, issued_on=on, note=note, sort_order=i)
+                                         for i, (t, n, on, note) in enumerate(docs)])
+
+
+def _replace(case: Case, attr: str, rows: list) -> None:
+    """Set a child list; rows left out are deleted explicitly, so the audit records their removal (an
+    orphan removed by the cascade alone is deleted inside the flush, unseen by the audit's listener)."""
+    old = list(getattr(case, attr))
+    setattr(case, attr, rows)
+    session = object_session(case)
+    if session is not None:
+        for row in old:
+            if row not in rows and row.id is not None:
+                session.delete(row)
 
 
 def _correct_current_dates(session: Session, case: Case, data: CaseInput) -> None:
@@ -457,6 +555,9 @@ def load_input(session: Session, case_id: int) -> tuple[CaseInput, int]:
         endangers_life=case.endangers_life, lead_on=case.lead_on, filed_on=case.filed_on,
         rights_waived=case.rights_waived, facts=case.facts, violated=case.violated, basis=case.basis,
         execution_mode=case.execution_mode, review_litigation=case.review_litigation, note=case.note,
+        review_applied_on=case.review_applied_on, review_decided_on=case.review_decided_on,
+        review_result=case.review_result, litigation_filed_on=case.litigation_filed_on,
+        litigation_decided_on=case.litigation_decided_on, litigation_result=case.litigation_result,
         officers=[OfficerInput(o.name, o.certificate_no) for o in case.officers],
         penalties=[PenaltyInput(p.kind, p.amount, p.detail) for p in case.penalties],
         documents=[DocumentInput(x.doc_type, x.number, x.issued_on, x.note) for x in case.documents])

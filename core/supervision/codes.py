@@ -88,11 +88,40 @@ EVENT_LABELS: dict[str, str] = {
     "EXTEND_HEAD": "负责人批准延长办案期限",
     "EXTEND_COLLECTIVE": "集体讨论延长办案期限",
     "PAID": "缴纳罚没款",
+    "PAUSE_START": "中止计算办案期限",
+    "PAUSE_END": "恢复计算办案期限",
     "REPORT1": "一案一卡首次报告",
     "REPORT2": "一案一卡结案报告",
 }
 
-EXECUTION_MODES = ["自觉履行", "当场缴纳", "分期缴纳", "延期缴纳", "申请人民法院强制执行", "其他"]
+# 执行方式 (stored as the code since migration 0005; see docs/DECISIONS.md)
+EXECUTION_MODES: dict[str, str] = {
+    "VOLUNTARY": "自觉履行",
+    "ON_THE_SPOT": "当场缴纳",
+    "INSTALMENT": "分期缴纳",
+    "DEFERRED": "延期缴纳",
+    "ENFORCED": "依法强制执行（加处罚款等）",
+    "COURT": "申请人民法院强制执行",
+    "OTHER": "其他",
+}
+INSTALMENT_MODES = ("INSTALMENT", "DEFERRED")      # 行政处罚法 Art. 66: payment on the approved schedule
+# 行政复议决定 (行政复议法 2023) and the court's judgment or ruling (行政诉讼法)
+REVIEW_RESULTS: dict[str, str] = {
+    "UPHELD": "维持",
+    "REJECTED": "驳回复议申请",
+    "CHANGED": "变更",
+    "REVOKED": "撤销",
+    "ILLEGAL": "确认违法",
+    "TERMINATED": "终止（申请人撤回等）",
+}
+LITIGATION_RESULTS: dict[str, str] = {
+    "UPHELD": "驳回诉讼请求（维持）",
+    "DISMISSED": "驳回起诉",
+    "CHANGED": "判决变更",
+    "REVOKED": "判决撤销",
+    "ILLEGAL": "确认违法",
+    "WITHDRAWN": "撤诉",
+}
 DOCUMENT_TYPES = ["案件来源登记表", "立案报告", "现场笔录", "询问笔录", "调查终结报告", "合议记录", "行政处罚事先告知书",
                   "听证告知书", "听证通知书", "听证笔录", "行政处罚决定书", "不予行政处罚决定书", "送达回执",
                   "罚没款收据", "结案报告", "其他"]

@@ -66,6 +66,7 @@ class Case(Record, Base):
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)             # 结案
     # Time that does not count toward the 90 days, and extensions granted
     paused_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)    # 听证、检测、检验、鉴定
+    paused_from: Mapped[date | None] = mapped_column(Date, nullable=True)           # 中止计算中：自此日起（尚未恢复）
     filing_extended_on: Mapped[date | None] = mapped_column(Date, nullable=True)    # 立案期限延长批准
     extension_head_on: Mapped[date | None] = mapped_column(Date, nullable=True)     # 负责人批准延长（+60 日）
     extension_collective_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 集体讨论延长（+30 日）
@@ -76,8 +77,16 @@ class Case(Record, Base):
     facts: Mapped[str] = mapped_column(Text, nullable=False, default="")           # 违法事实
     violated: Mapped[str] = mapped_column(Text, nullable=False, default="")        # 违反条款
     basis: Mapped[str] = mapped_column(Text, nullable=False, default="")           # 处罚依据
-    execution_mode: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # 执行方式
-    review_litigation: Mapped[str] = mapped_column(Text, nullable=False, default="")     # 复议 / 诉讼
+    execution_mode: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # 执行方式 code (codes.EXECUTION_MODES)
+    paid_amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)      # 已缴纳罚没款（累计）
+    # 行政复议 / 行政诉讼 by the party: dates and outcome codes (codes.REVIEW_RESULTS / LITIGATION_RESULTS)
+    review_applied_on: Mapped[date | None] = mapped_column(Date, nullable=True)     # 申请行政复议
+    review_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)     # 复议决定
+    review_result: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    litigation_filed_on: Mapped[date | None] = mapped_column(Date, nullable=True)   # 提起行政诉讼
+    litigation_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 判决 / 裁定
+    litigation_result: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    review_litigation: Mapped[str] = mapped_column(Text, nullable=False, default="")     # 复议 / 诉讼 说明
     incomplete: Mapped[str] = mapped_column(String(300), nullable=False, default="")     # 待补充: what is missing
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 

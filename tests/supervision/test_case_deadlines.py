@@ -215,8 +215,8 @@ def test_payment_period_ending_on_a_holiday_rolls_over():
 
 def test_no_payment_deadline_without_a_fine_or_with_instalments():
     assert "PAYMENT" not in [x.code for x in cd.deadlines(fined(penalties=[Pen("WARNING")]), date(2025, 4, 1), CTX)]
-    assert "PAYMENT" not in [x.code for x in cd.deadlines(fined(execution_mode="分期缴纳"), date(2025, 4, 1), CTX)]
-    assert cd.surcharge(fined(execution_mode="分期缴纳"), date(2025, 6, 1), CTX) == Decimal("0.00")
+    assert "PAYMENT" not in [x.code for x in cd.deadlines(fined(execution_mode="INSTALMENT"), date(2025, 4, 1), CTX)]
+    assert cd.surcharge(fined(execution_mode="INSTALMENT"), date(2025, 6, 1), CTX) == Decimal("0.00")
 
 
 # -- 时效, 一案一卡 ----------------------------------------------------------------------------------

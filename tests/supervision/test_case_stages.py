@@ -240,7 +240,7 @@ def test_paused_days_and_extensions(db, admin):
             st.grant_extension(s, admin, cid, "COLLECTIVE", date(2025, 3, 1))
     assert "须先经负责人批准延长" in str(e.value)
     with db.session(admin) as s:
-        assert st.grant_extension(s, admin, cid, "HEAD", date(2025, 4, 1)) == []
+        assert st.grant_extension(s, admin, cid, "HEAD", date(2025, 4, 1), approver="局长 赵明") == []
     with db.session() as s:
         from core.supervision.case_deadlines import DeadlineContext, deadlines
         case = s.get(Case, cid)

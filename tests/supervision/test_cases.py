@@ -182,3 +182,94 @@ def test_parse_number(db):
     with db.session() as s:
         p = case_numbers.parse_number(s, "梨卫公罚（2021）12号")
     assert (p.number, p.key, p.seq, p.year) == ("梨卫公罚〔2021〕12号", "梨卫公罚〔2021〕#号", 12, 2021)
+
+
+# -- 所在乡镇, 执行方式, 复议/诉讼 ----------------------------------------------------------------------
+
+def _decided(db, admin, **kw) -> int:
+    cid = new_case(db, admin, filed_on=D, **kw)
+    run(db, admin, cid, ("INVESTIGATED", date(2025, 2, 10)), ("NOTICE", date(2025, 2, 12)),
+        ("DECISION", date(2025, 2, 24)), ("SERVED", date(2025, 2, 25)))
+    return cid
+
+
+def _resave(db, actor, cid, **changes) -> cs.SavedCase:
+    with db.session() as s:
+        data, version = cs.load_input(s, cid)
+    for k, v in changes.items():
+        setattr(data, k, v)
+    with db.session(actor) as s:
+        return cs.save_case(s, actor, data, case_id=cid, expected_version=version)
+
+
+def _refused(db, actor, cid, **changes) -> str:
+    with pytest.raises(DataError) as e:
+        _resave(db, actor, cid, **changes)
+    return str(e.value)
+
+
+def test_township_by_name_or_code_and_a_wrong_one_named(db, admin):
+    saved = save(db, admin, township="梨树镇")
+    with db.session() as s:
+        assert s.get(Case, saved.id).township_code == "220322100"
+        assert cs.load_input(s, saved.id)[0].township == "220322100"
+    assert "所在乡镇（街道）：本县没有“火星镇”这个乡镇（街道）" in problems(db, admin, party_name="诊所X", township="火星镇")
+
+
+def test_execution_mode_is_stored_as_its_code(db, admin):
+    cid = _decided(db, admin)
+    _resave(db, admin, cid, execution_mode="申请人民法院强制执行")     # the name, as an import would give it
+    with db.session() as s:
+        assert s.get(Case, cid).execution_mode == "COURT"
+    _resave(db, admin, cid, execution_mode="INSTALMENT")
+    with db.session() as s:
+        assert s.get(Case, cid).execution_mode == "INSTALMENT"
+    assert "执行方式：应为自觉履行、当场缴纳" in _refused(db, admin, cid, execution_mode="以物抵款")
+
+
+def test_review_and_litigation_are_saved_with_their_outcomes(db, admin):
+    cid = _decided(db, admin)
+    saved = _resave(db, admin, cid, review_applied_on=date(2025, 3, 10), review_decided_on=date(2025, 5, 6),
+                    review_result="维持", litigation_filed_on=date(2025, 5, 15), litigation_decided_on=date(2025, 9, 1),
+                    litigation_result="WITHDRAWN", review_litigation="某市人民政府行政复议决定书；某区人民法院")
+    assert saved.warnings == []
+    with db.session() as s:
+        case = s.get(Case, cid)
+        assert (case.review_applied_on, case.review_decided_on, case.review_result) == (
+            date(2025, 3, 10), date(2025, 5, 6), "UPHELD")
+        assert (case.litigation_filed_on, case.litigation_result) == (date(2025, 5, 15), "WITHDRAWN")
+        data, _ = cs.load_input(s, cid)
+        assert data.review_result == "UPHELD" and data.litigation_decided_on == date(2025, 9, 1)
+
+
+def test_review_dates_out_of_order_are_refused_naming_the_field(db, admin):
+    cid = _decided(db, admin)
+    msg = _refused(db, admin, cid, review_applied_on=date(2025, 3, 10), review_decided_on=date(2025, 3, 1),
+                   review_result="UPHELD")
+    assert "复议决定日期：2025-03-01 早于申请日期 2025-03-10" in msg
+    msg = _refused(db, admin, cid, litigation_filed_on=date(2025, 4, 1), litigation_decided_on=date(2025, 3, 30),
+                   litigation_result="UPHELD")
+    assert "判决（裁定）日期：2025-03-30 早于起诉日期 2025-04-01" in msg
+    assert "申请复议日期：2025-02-20 早于处罚决定日期 2025-02-24" in _refused(
+        db, admin, cid, review_applied_on=date(2025, 2, 20))
+    assert "申请复议日期：填写了复议决定日期，请同时填写申请日期" in _refused(
+        db, admin, cid, review_decided_on=date(2025, 4, 1), review_result="UPHELD")
+    assert "复议决定日期：填写了复议结果，请同时填写复议决定日期" in _refused(
+        db, admin, cid, review_applied_on=date(2025, 3, 10), review_result="REVOKED")
+    assert "复议结果：填写了复议决定日期，请选择复议结果" in _refused(
+        db, admin, cid, review_applied_on=date(2025, 3, 10), review_decided_on=date(2025, 4, 1))
+    assert "复议结果：应为维持、驳回复议申请" in _refused(db, admin, cid, review_applied_on=date(2025, 3, 10),
+                                                   review_decided_on=date(2025, 4, 1), review_result="不服")
+    future = date.today().replace(year=date.today().year + 1)
+    assert f"起诉日期：{future:%Y-%m-%d} 晚于今天" in _refused(db, admin, cid, litigation_filed_on=future)
+
+
+def test_review_needs_a_decision_and_late_applications_are_questioned(db, admin):
+    filed = new_case(db, admin, filed_on=D)
+    assert "申请复议日期：案件尚未作出处罚决定，不能登记行政复议或行政诉讼" in _refused(
+        db, admin, filed, review_applied_on=date(2025, 3, 10))
+    cid = _decided(db, admin, party_name="梨树县仁和诊所", party_code=Y_CODE)
+    late = _resave(db, admin, cid, review_applied_on=date(2025, 6, 1))       # served 02-25: 60 days end 04-26
+    assert any("超过送达后 60 日的申请期限" in w for w in late.warnings)
+    early = _resave(db, admin, cid, review_applied_on=date(2025, 3, 1), litigation_filed_on=date(2025, 3, 20))
+    assert any("复议尚未作出决定即提起诉讼" in w for w in early.warnings)
