@@ -10,12 +10,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.supervision import case_deadlines as cd
 from core.supervision import case_stages as st
 from core.supervision.case_list import CaseFilter, search_cases
 from db.models.supervision import Case
 from gui.context import AppContext
 from gui.supervision.case_form import CaseForm, StageDialog
-from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case
+from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case, run
 
 pytestmark = pytest.mark.gui
 TODAY = date.today()
@@ -75,6 +76,7 @@ def type_cell(qtbot, table, row: int, col: int, text: str) -> None:
 
 
 def step(qtbot, form: CaseForm, stage: str, on: date) -> None:
+    form.tabs.setCurrentIndex(1)                                  # 办理与期限
     button = form.stage_buttons[stage]
     assert button.isEnabled(), button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -117,6 +119,9 @@ def test_register_a_case_from_the_keyboard_and_move_it_to_notice(qtbot, ctx, db,
     ime_type(focused(), "王建国")                               # 法定代表人
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     ime_type(focused(), "梨树镇中心街8号")                        # 地址
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    assert focused() in (form.township, form.township.lineEdit())  # 所在乡镇: typed, as with an input method
+    ime_type(form.township.lineEdit(), "梨树镇")
     for _ in range(6):                                          # 电话, 类别, 来源, 程序, 文号 → 案由
         qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     assert focused() is form.cause
@@ -143,6 +148,7 @@ def test_register_a_case_from_the_keyboard_and_move_it_to_notice(qtbot, ctx, db,
     with db.session(admin) as s:
         case = s.get(Case, form.case_id)
         assert (case.party_name, case.party_code, case.stage) == ("梨树县康宁诊所", CLINIC_CODE, "FILED")
+        assert case.township_code == "220322100"
         assert [o.name for o in case.officers] == ["张伟", "李娜"]
 
     assert not form.stage_buttons["NOTICE"].isEnabled()          # not yet: the reason is the tooltip
@@ -235,4 +241,125 @@ def test_illegal_step_is_refused_with_its_reason(qtbot, ctx, db, admin):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
     qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert form.isVisible() and "不能为空" in form.field_errors["cause"].text()
+    form.reject()
+
+
+_KEEP: list = []
+
+
+@pytest.fixture(autouse=True)
+def _release_pages():
+    yield
+    _KEEP.clear()
+
+
+def _served_case(db, admin) -> int:
+    """A fine of 3,000 元 served 29 days ago and not paid: past the 15 days, the surcharge running."""
+    cid = new_case(db, admin, filed_on=TODAY - timedelta(days=60), offence_on=TODAY - timedelta(days=62))
+    run(db, admin, cid, ("INVESTIGATED", TODAY - timedelta(days=50)), ("NOTICE", TODAY - timedelta(days=45)),
+        ("DECISION", TODAY - timedelta(days=30)), ("SERVED", TODAY - timedelta(days=29)))
+    return cid
+
+
+def _open(qtbot, ctx, case_id: int) -> CaseForm:
+    page = _page(qtbot, ctx)
+    _KEEP.append(page)                  # the form is the page's child: keep the page alive
+    page.register.select_case(case_id)
+    page.register.open_selected()
+    form = page.register.active_dialog
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    return form
+
+
+def test_record_a_payment_from_the_keyboard_and_see_the_surcharge_stop(qtbot, ctx, db, admin):
+    cid = _served_case(db, admin)
+    paid_on = TODAY - timedelta(days=2)
+    with db.session() as s:
+        case = s.get(Case, cid)
+        running, fixed = cd.surcharge(case, TODAY), cd.surcharge(case, paid_on)
+        due = next(x.due for x in cd.deadlines(case, TODAY) if x.code == "PAYMENT")
+    assert running > fixed > 0
+    form = _open(qtbot, ctx, cid)
+    assert form.width() <= 1366 and form.height() <= 700 and form.minimumSizeHint().height() <= 700
+    qtbot.keyClick(form, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)      # → 办理与期限
+    assert form.tabs.currentIndex() == 1
+    before = form.stage_label.text()
+    assert f"加处罚款 {running:,.2f} 元（仍在计算）" in before and "尚未缴纳" in before
+    pay_row = next(r for r in range(form.deadline_table.rowCount())
+                   if form.deadline_table.item(r, 0).text() == "当事人缴纳罚款")
+    assert form.deadline_table.item(pay_row, 3).text().startswith("已逾期")
+    assert form.deadline_table.item(pay_row, 4).text() == f"加处罚款 {running} 元"
+    assert form.record_buttons["PAYMENT"].isEnabled() and not form.record_buttons["PAUSE_START"].isEnabled()
+
+    qtbot.keyClick(form, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)           # 缴纳罚款(&M)
+    qtbot.waitUntil(lambda: form.active_dialog is not None)
+    dialog = form.active_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: focused() is dialog.widgets["on"])
+    qtbot.keyClick(focused(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(focused(), f"{TODAY + timedelta(days=1):%Y-%m-%d}")            # tomorrow: refused, stays open
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "3,000")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and "晚于今天" in dialog.error.text()
+    dialog.widgets["on"].setFocus()
+    qtbot.keyClick(focused(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(focused(), f"{paid_on:%Y-%m-%d}")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.active_dialog is None)
+
+    after = form.stage_label.text()
+    assert f"{paid_on:%Y-%m-%d} 缴清（共 3,000.00 元）" in after and f"加处罚款 {fixed:,.2f} 元" in after
+    assert "仍在计算" not in after and after != before
+    assert form.deadline_table.item(pay_row, 3).text() == f"{paid_on:%Y-%m-%d} 完成，逾期 {(paid_on - due).days} 天"
+    assert "逾期缴纳罚款，依法应加处罚款" in form.warning_label.text()
+    assert f"加处罚款 {fixed:,.2f} 元" in form.payment_label.text()
+    with db.session() as s:
+        assert s.get(Case, cid).paid_on == paid_on
+
+    form.activateWindow()                        # (a window manager gives the form back its focus)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    qtbot.keyClick(form, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)      # → 执行与复议诉讼
+    qtbot.keyClick(form, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)      # → 历史记录
+    assert form.tabs.currentWidget() is form.history_view
+    rows = form.history_view.texts()
+    assert [r[2] for r in rows[:2]] == ["登记“缴纳罚没款”", "办理“送达”"]
+    assert rows[0][3].startswith(f"登记“缴纳罚没款” {paid_on:%Y-%m-%d}（缴纳 3000.00 元，罚款已缴清")
+    assert rows[1][1] == "admin" and rows[1][3] == f"办理“送达” {TODAY - timedelta(days=29):%Y-%m-%d}"
+    assert rows[-1][2] == "新建案件"
+    form.reject()
+
+
+def test_a_stage_step_appears_in_the_open_history_tab(qtbot, ctx, db, admin):
+    cid = new_case(db, admin, filed_on=TODAY - timedelta(days=10), offence_on=TODAY - timedelta(days=12))
+    form = _open(qtbot, ctx, cid)
+    form.tabs.setCurrentWidget(form.history_view)
+    assert [r[2] for r in form.history_view.texts()] == ["新建案件"]
+    step(qtbot, form, "INVESTIGATED", TODAY)
+    form.tabs.setCurrentWidget(form.history_view)
+    assert [r[2] for r in form.history_view.texts()] == ["办理“调查终结”", "新建案件"]
+    form.reject()
+
+
+def test_review_dates_out_of_order_are_shown_under_the_field(qtbot, ctx, db, admin):
+    cid = _served_case(db, admin)
+    form = _open(qtbot, ctx, cid)
+    form.tabs.setCurrentIndex(2)
+    form._select(form.execution_mode, "COURT")
+    form.review_applied_edit.setText(f"{TODAY - timedelta(days=5):%Y-%m-%d}")
+    form.review_decided_edit.setText(f"{TODAY - timedelta(days=8):%Y-%m-%d}")
+    form._select(form.review_result, "UPHELD")
+    form.tabs.setCurrentIndex(0)
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.tabs.currentIndex() == 2                              # the tab with the problem is shown
+    assert form.field_errors["review_decided_on"].isVisible()
+    assert "早于申请日期" in form.field_errors["review_decided_on"].text()
+    form.review_decided_edit.setText(f"{TODAY - timedelta(days=1):%Y-%m-%d}")
+    qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not form.field_errors["review_decided_on"].isVisible(), form.general_error.text()
+    with db.session() as s:
+        case = s.get(Case, cid)
+        assert (case.execution_mode, case.review_result) == ("COURT", "UPHELD")
     form.reject()
