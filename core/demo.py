@@ -217,20 +217,24 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
             made.append((case_id, source, party, town.code, category))
         result.cases = len(made)
 
-        # 双随机抽查: due over the last months and the next few weeks; two past due and not done
         by_source = {src: [m for m in made if m[1] == src] for src in ("RANDOM", "COMPLAINT")}
+
+        def subject_of(i: int, town_step: int, stem_shift: int, cases: list) -> tuple:
+            """(case, name, township, category) of a task or complaint: the party of the case it opened (taken
+            from ``cases``), else a generated unit."""
+            if cases:
+                case = cases.pop()
+                return case, case[2], case[3], case[4]
+            town, kind = towns[(i * town_step) % len(towns)], _CASE_KINDS[i % len(_CASE_KINDS)]
+            return None, f"{town.name}{_SHOP_STEMS[(i + stem_shift) % len(_SHOP_STEMS)]}{kind[4]}", town.code, kind[0]
+
+        # 双随机抽查: due over the last months and the next few weeks; two past due and not done
         levels = ["NATIONAL"] * 3 + ["PROVINCIAL"] * 5 + ["CITY"] * 5 + ["COUNTY"] * 7
         for i, level in enumerate(levels):
-            town = towns[(i * 3) % len(towns)]
             due = today + timedelta(days=30 - i * 13)
-            kind = _CASE_KINDS[i % len(_CASE_KINDS)]
-            target, category = f"{town.name}{_SHOP_STEMS[(i + 5) % len(_SHOP_STEMS)]}{kind[4]}", kind[0]
-            case = by_source["RANDOM"].pop() if i in (4, 9) and by_source["RANDOM"] else None
-            if case:                                               # the inspection that opened this case
-                _, _, target, town_code, category = case
-                town = next(t for t in towns if t.code == town_code)
+            case, target, town_code, category = subject_of(i, 3, 5, by_source["RANDOM"] if i in (4, 9) else [])
             data = rt.TaskInput(year=due.year, level=level, category=category, task_no=f"演示-{due.year}-{i + 1:03d}",
-                                township=town.code, target_name=target, target_code=_credit_code(rng),
+                                township=town_code, target_name=target, target_code=_credit_code(rng),
                                 inspectors=[o[0] for o in rng.sample(_OFFICERS, 2)], due_on=due)
             task_id, _ = rt.save_task(session, actor, data)
             if not case and ((due >= today and i % 2) or (due < today and i in (5, 11))):
@@ -245,16 +249,10 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
         moods = ["满意", "满意", "基本满意", "满意", "不满意", "未评价"]
         for i in range(15):
             received = today - timedelta(days=3 + i * 11)
-            town = towns[(i * 5) % len(towns)]
-            kind = _CASE_KINDS[i % len(_CASE_KINDS)]
-            subject, category = f"{town.name}{_SHOP_STEMS[(i + 2) % len(_SHOP_STEMS)]}{kind[4]}", kind[0]
-            case = by_source["COMPLAINT"].pop() if i in (4, 7) and by_source["COMPLAINT"] else None
-            if case:                                               # the complaint that opened this case
-                _, _, subject, town_code, category = case
-                town = next(t for t in towns if t.code == town_code)
+            case, subject, town_code, category = subject_of(i, 5, 2, by_source["COMPLAINT"] if i in (4, 7) else [])
             data = cp.ComplaintInput(received_on=received, channel=COMPLAINT_CHANNELS[i % len(COMPLAINT_CHANNELS)],
                                      ref_no=f"演示{received:%Y%m%d}{i:02d}" if i % 3 == 0 else "",
-                                     category=category, township=town.code, subject=subject,
+                                     category=category, township=town_code, subject=subject,
                                      content="群众反映该单位存在卫生问题（演示数据）。")
             complaint_id, _ = cp.save_complaint(session, actor, data)
             if i < 3:
