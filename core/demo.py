@@ -186,7 +186,7 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
         if session.execute(select(func.count()).select_from(Case)).scalar_one():
             return
         towns = orgunits.townships(session)
-        made: list[tuple[int, str, str, str, str]] = []          # (id, source, party, township, category)
+        made: list[tuple] = []              # (id, source, party, township, category, 立案 or 线索 date)
         plans = [(age, proc, steps, None) for age, proc, steps in _CASE_PLANS] + [(age, "NORMAL", [], age) for age in _LEADS]
         for n, (age, procedure, steps, lead_age) in enumerate(plans):
             category, cause, violated, basis, suffix, penalties = _CASE_KINDS[n % len(_CASE_KINDS)]
@@ -214,7 +214,7 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
                     case_stages.record_report(session, actor, case_id, int(stage[-1]), on)
                 else:
                     case_stages.advance(session, actor, case_id, stage, on)
-            made.append((case_id, source, party, town.code, category))
+            made.append((case_id, source, party, town.code, category, filed))
         result.cases = len(made)
 
         by_source = {src: [m for m in made if m[1] == src] for src in ("RANDOM", "COMPLAINT")}
@@ -236,10 +236,14 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
             data = rt.TaskInput(year=due.year, level=level, category=category, task_no=f"演示-{due.year}-{i + 1:03d}",
                                 township=town_code, target_name=target, target_code=_credit_code(rng),
                                 inspectors=[o[0] for o in rng.sample(_OFFICERS, 2)], due_on=due)
+            if case:
+                data.due_on = max(due, case[5])
             task_id, _ = rt.save_task(session, actor, data)
             if not case and ((due >= today and i % 2) or (due < today and i in (5, 11))):
                 continue                                           # not yet due / overdue: not done
             done = min(today, due - timedelta(days=rng.randint(0, 10)) if i != 8 else due + timedelta(days=4))
+            if case:                                               # the inspection came before the case
+                done = case[5] - timedelta(days=2)
             outcome = "不合格（立案查处）" if case else ("不合格（责令整改）" if i % 4 == 3 else "合格")
             rt.complete_task(session, actor, task_id, done, outcome, "演示数据", case_id=case[0] if case else None)
         result.random_tasks = len(levels)
@@ -250,6 +254,8 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
         for i in range(15):
             received = today - timedelta(days=3 + i * 11)
             case, subject, town_code, category = subject_of(i, 5, 2, by_source["COMPLAINT"] if i in (4, 7) else [])
+            if case:                                               # the complaint came before the case
+                received = case[5] - timedelta(days=3)
             data = cp.ComplaintInput(received_on=received, channel=COMPLAINT_CHANNELS[i % len(COMPLAINT_CHANNELS)],
                                      ref_no=f"演示{received:%Y%m%d}{i:02d}" if i % 3 == 0 else "",
                                      category=category, township=town_code, subject=subject,
@@ -257,7 +263,8 @@ def _demo_supervision(db: Database, actor: Actor, rng: random.Random, result: De
             complaint_id, _ = cp.save_complaint(session, actor, data)
             if i < 3:
                 continue
-            cp.handle_complaint(session, actor, complaint_id, min(today, received + timedelta(days=5 + i % 7)),
+            handled = min(today, (case[5] if case else received) + timedelta(days=5 + i % 7))
+            cp.handle_complaint(session, actor, complaint_id, handled,
                                 "属实" if case else results[i % len(results)], moods[i % len(moods)], "演示数据",
                                 case_id=case[0] if case else None)
         result.complaints = 15
