@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Sequence
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QMessageBox, QPlainTextEdit, QWidget
 
 from core.orgunits import UnitRow
 from core.supervision.case_list import CaseRow
@@ -38,6 +38,33 @@ class RecordDialog(FormDialog):
         self.setMinimumWidth(560)
         self._dates: dict[QLineEdit, tuple[str, bool]] = {}     # field → (name, required)
         self._required: dict[QWidget, str] = {}
+        self._initial: list | None = None                         # the fields as shown, for the unsaved-changes guard
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._initial is None:
+            self._initial = self._snapshot()
+
+    def _snapshot(self) -> list:
+        out = []
+        for w in self._errors:
+            if isinstance(w, QLineEdit):
+                out.append(w.text())
+            elif isinstance(w, QPlainTextEdit):
+                out.append(w.toPlainText())
+            elif isinstance(w, QComboBox):
+                out.append(w.currentText())
+            elif isinstance(w, QAbstractSpinBox):
+                out.append(w.text())
+        return out
+
+    def reject(self) -> None:
+        """Esc / 取消: ask before throwing away what was typed."""
+        if self._initial is not None and self._snapshot() != self._initial:
+            answer = QMessageBox.question(self, "放弃修改", "填写的内容尚未保存，确定放弃吗？")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
 
     # -- fields --------------------------------------------------------------------------------
     def date_field(self, label: str, name: str, value: date | None, *, required: bool) -> QLineEdit:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.supervision import complaints as cp
 from core.supervision import random_tasks as rt
@@ -261,3 +261,22 @@ def test_handled_before_received_is_refused_with_cores_message(qtbot, ctx, db, a
     handled.accept()
     assert handled.isVisible() and "早于受理日期" in handled.save_error.text()
     handled.reject()
+
+
+def test_esc_asks_before_dropping_what_was_typed(qtbot, ctx, boxes, monkeypatch):
+    page, view = _page(qtbot, ctx, "投诉举报")
+    view.add()
+    dialog = _wait_dialog(qtbot, view, ComplaintDialog)
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)                 # nothing typed: closes at once
+    qtbot.waitUntil(lambda: view.active_dialog is None)
+    assert boxes == []
+    view.add()
+    dialog = _wait_dialog(qtbot, view, ComplaintDialog)
+    dialog.subject.setFocus()
+    ime_type(focused(), "某诊所")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)                 # asked; "No" keeps the dialog and the text
+    assert dialog.isVisible() and dialog.subject.text() == "某诊所"
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.active_dialog is None)
