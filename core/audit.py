@@ -21,6 +21,10 @@ from db.base import Record, new_uuid, utcnow
 from db.models.audit import AuditChainHead, AuditLog
 
 GENESIS_HASH = "0" * 64
+# record_uuid of a bulk row: one audit row for many records created by one action (an import batch);
+# its changes list the records as {"记录": {uuid: line number, …}} and the action's details.
+BULK_UUID = "*"
+BULK_RECORDS = "记录"
 MASKED_FIELDS = frozenset({"password_hash"})
 PENDING_KEY = "_audit_pending"
 
@@ -124,6 +128,13 @@ def _after_flush(session: Session, _ctx) -> None:
 
 event.listen(Session, "before_flush", _before_flush)
 event.listen(Session, "after_flush", _after_flush)
+
+
+def bulk_entry(action: str, table_name: str, label: str, details: dict[str, Any],
+               records: dict[str, Any]) -> AuditEntry:
+    """One audit row for many records created together: ``records`` maps each record's uuid to
+    where it came from (the import's line number). A record's history finds it (``query_audit``)."""
+    return AuditEntry(action, table_name, BULK_UUID, label, {**details, BULK_RECORDS: records})
 
 
 def entry_hash(seq: int, at: datetime, actor: str, action: str, table_name: str, record_uuid: str,
@@ -241,8 +252,6 @@ def query_audit(session: Session, actor, *, record_uuid: str | None = None, user
     actor.require(Permission.VIEW_AUDIT)
     t = AuditLog.__table__
     q = select(t).order_by(t.c.seq.desc()).limit(limit)
-    if record_uuid:
-        q = q.where(t.c.record_uuid == record_uuid)
     if user:
         q = q.where(t.c.actor == user)
     if since:
@@ -253,8 +262,28 @@ def query_audit(session: Session, actor, *, record_uuid: str | None = None, user
         q = q.where(t.c.record_label.contains(text, autoescape=True))
     if before_seq:
         q = q.where(t.c.seq < before_seq)
-    return [AuditRow(r.seq, r.at, r.actor, r.action, r.table_name, r.record_uuid, r.record_label, json.loads(r.changes))
-            for r in session.execute(q)]
+    if not record_uuid:
+        return [_audit_row(r) for r in session.execute(q)]
+    # the record's own rows, and the bulk rows (import batches) that name it
+    own = session.execute(q.where(t.c.record_uuid == record_uuid)).all()
+    bulk = session.execute(q.where(t.c.record_uuid == BULK_UUID,
+                                   t.c.changes.contains(f'"{record_uuid}"', autoescape=True))).all()
+    rows = sorted(own + bulk, key=lambda r: r.seq, reverse=True)[:limit]
+    return [_audit_row(r, record_uuid) for r in rows]
+
+
+def _audit_row(r, record_uuid: str | None = None) -> AuditRow:
+    changes = json.loads(r.changes)
+    uuid = r.record_uuid
+    if uuid == BULK_UUID:
+        records = changes.pop(BULK_RECORDS, {})
+        if record_uuid:   # this record's part of the batch
+            changes["行"] = records.get(record_uuid)
+            uuid = record_uuid
+        else:
+            changes["记录数"] = len(records)
+            uuid = ""
+    return AuditRow(r.seq, r.at, r.actor, r.action, r.table_name, uuid, r.record_label, changes)
 
 
 def audit_actors(session: Session, actor) -> list[str]:

@@ -76,6 +76,11 @@ class DivisionCatalogue:
         d = self._by_code.get(code)
         return d.name if d else None
 
+    def knows_region(self, code: str) -> bool:
+        """A 6-digit region code (of an ID number) whose county, else prefecture, else province is here."""
+        by_code = self._by_code
+        return code in by_code or code[:4] in by_code or code[:2] in by_code
+
     def province_exists(self, code: str) -> bool:
         return code[:2] in {p.code for p in self.provinces}
 

@@ -16,19 +16,23 @@ from stdnum.cn import ric
 
 _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X"})
 _EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_SEPARATORS = re.compile(r"[\s\-\u00a0\u3000]")
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
 def normalise_text_number(value: object) -> str:
     """Full-width digits → ASCII, spaces and dashes removed, x → X. Keeps anything else for the checks."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isascii() and value.isalnum():   # the common case: nothing to do
+        return value.upper()
     if isinstance(value, float):
         if value.is_integer():
             value = repr(value) if value >= 1e16 else str(int(value))
         else:
             value = repr(value)
     text = unicodedata.normalize("NFKC", str(value)).translate(_FULLWIDTH)
-    text = re.sub(r"[\s\-\u00a0\u3000]", "", text)
+    text = _SEPARATORS.sub("", text)
     return text.upper()
 
 
@@ -53,7 +57,7 @@ def check_citizen_id(value: object, *, today: date | None = None) -> IdCheck:
     number = normalise_text_number(value)
     if not number:
         return IdCheck("", False, "身份证号为空")
-    if _EXCEL_FLOAT.match(number) or _EXCEL_FLOAT.match(raw.replace(" ", "")) or (
+    if ("E" in number or "e" in raw) and (_EXCEL_FLOAT.match(number) or _EXCEL_FLOAT.match(raw.replace(" ", ""))) or (
             isinstance(value, float) and value > 1e16):
         return IdCheck(number, False, "身份证号被 Excel 存成了数字（科学计数法），末几位已经丢失，无法修复，请从原始档案重新录入")
     if isinstance(value, int) and not isinstance(value, bool) and len(number) == 18 and number.endswith("0"):
@@ -64,7 +68,7 @@ def check_citizen_id(value: object, *, today: date | None = None) -> IdCheck:
         return IdCheck(number, False, "这是 15 位的旧身份证号，请换成 18 位号码")
     if len(number) != 18:
         return IdCheck(number, False, f"身份证号应为 18 位，这里是 {len(number)} 位")
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not _ID_SHAPE.fullmatch(number):
         return IdCheck(number, False, "身份证号只能是 17 位数字加一位数字或 X")
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -81,8 +85,7 @@ def check_citizen_id(value: object, *, today: date | None = None) -> IdCheck:
     sex = "男" if int(number[16]) % 2 else "女"
     result = IdCheck(number, True, birth_date=born, sex=sex)
     from core.divisions import catalogue
-    cat = catalogue()
-    if cat.name_of(number[:6]) is None and cat.name_of(number[:4]) is None and cat.name_of(number[:2]) is None:
+    if not catalogue().knows_region(number[:6]):
         result.warnings.append(f"身份证号的地区码 {number[:6]} 不在区划代码中（可能是已撤销的旧代码），请核对")
     return result
 

@@ -36,6 +36,9 @@ LABELS = {
     "exit_date": "退出日期", "note": "备注", "children": "子女",
 }
 
+_WHITESPACE = re.compile(r"\s+")
+_PHONE = re.compile(r"[\d\-+ ]{7,20}")
+
 
 @dataclass
 class ChildInput:
@@ -137,6 +140,8 @@ class RecipientChecker:
         for v in self.villages.values():
             for key in _name_keys(v.name):
                 self.village_by_name.setdefault((v.parent_code or "", key), v.code)
+        self._township_cache: dict[str, tuple[str | None, str]] = {}
+        self.today = date.today()
         self._registered: dict[str, list[Registered]] | None = None
         if preload_registered:
             self._registered = {}
@@ -159,11 +164,18 @@ class RecipientChecker:
                 Registered(rid, program, status, checked.township_code, checked.data.name))
 
     # -- places ----------------------------------------------------------------------------
+    def _township(self, text: str) -> tuple[str | None, str]:
+        """``resolve_township``, remembered: an import asks about the same few names 100,000 times."""
+        found = self._township_cache.get(text)
+        if found is None:
+            found = self._township_cache[text] = self.resolve_township(text)
+        return found
+
     def resolve_township(self, text: str) -> tuple[str | None, str]:
         text = (text or "").strip()
         if not text:
             return None, "未填写"
-        if re.fullmatch(r"\d{9}", text):
+        if len(text) == 9 and text.isdigit() and text.isascii():
             return (text, "") if text in self.towns else (None, f"代码 {text} 不是本县的乡镇（街道）")
         for key in _name_keys(text):
             if key in self.town_by_name:
@@ -174,7 +186,7 @@ class RecipientChecker:
         text = (text or "").strip()
         if not text:
             return None, ""
-        if re.fullmatch(r"\d{12}", text):
+        if len(text) == 12 and text.isdigit() and text.isascii():
             if text in self.villages and text.startswith(township_code):
                 return text, ""
             return None, f"代码 {text} 不是该乡镇的村（居）"
@@ -189,13 +201,13 @@ class RecipientChecker:
         """All rules for one person. ``confirmed``: already confirmed in earlier years (imports of
         existing rosters) — facts the roster lacks are 待补充, contradictions are still refused."""
         c = Checked(data)
-        name = re.sub(r"\s+", "", data.name or "")
+        name = _WHITESPACE.sub("", data.name or "")
         if not name:
             c.problems.append(Problem("name", "不能为空"))
         elif len(name) > 50:
             c.problems.append(Problem("name", "太长（最多 50 个字）"))
         data.name = name
-        idc = check_citizen_id(data.id_number)
+        idc = check_citizen_id(data.id_number, today=self.today)
         c.id_number = idc.number
         if not idc.ok:
             c.problems.append(Problem("id_number", idc.problem))
@@ -206,7 +218,7 @@ class RecipientChecker:
                 c.problems.append(Problem("birth_date", f"填写的 {data.birth_date:%Y-%m-%d} 与身份证号中的 {idc.birth_date:%Y-%m-%d} 不一致"))
             if data.sex and data.sex.strip() not in ("", idc.sex):
                 c.problems.append(Problem("sex", f"填写的“{data.sex}”与身份证号（{idc.sex}）不一致"))
-        town, why = self.resolve_township(data.township)
+        town, why = self._township(data.township)
         if town is None:
             c.problems.append(Problem("township", why))
         else:
@@ -230,7 +242,7 @@ class RecipientChecker:
             c.problems.append(Problem("account_no", why))
         elif not account:
             c.incomplete.append("银行账号")
-        if data.phone and not re.fullmatch(r"[\d\-+ ]{7,20}", data.phone):
+        if data.phone and not _PHONE.fullmatch(data.phone):
             c.problems.append(Problem("phone", f"“{data.phone}”不像电话号码"))
         if data.first_year is not None and not 1990 <= data.first_year <= self.year + 1:
             c.problems.append(Problem("first_year", f"{data.first_year} 不是合理的年度"))
@@ -289,7 +301,7 @@ class RecipientChecker:
 
 def _name_keys(name: str) -> list[str]:
     """A township/village name as people write it: with or without 镇/乡/街道/村/社区/居委会."""
-    n = re.sub(r"\s+", "", name or "")
+    n = _WHITESPACE.sub("", name or "")
     keys = [n]
     for suffix in ("街道办事处", "街道", "民族乡", "镇", "乡", "村民委员会", "居民委员会", "村委会", "居委会", "社区", "村"):
         if n.endswith(suffix) and len(n) > len(suffix):

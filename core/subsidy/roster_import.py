@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core.access import Actor, Permission
-from core.audit import AuditEntry, append_entries
+from core.audit import AuditEntry, append_entries, bulk_entry
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, mask_citizen_id, normalise_text_number
 from core.imports import (RECORD, Field, ImportFileError, Progress, Rejected, Schema, SourceRow, Table, open_table,
@@ -44,9 +44,11 @@ from core.subsidy.eligibility import ALIVE, DEAD, DISABLED
 from core.subsidy.recipients import (EXIT_REASONS, LABELS, Checked, ChildInput, Problem, RecipientChecker,
                                      STATUS_LABELS, RecipientInput, Registered, _apply)
 from db.base import new_uuid, utcnow
+from db.bulk import indexes_deferred, insert_rows
 from db.models.subsidy import Child, Recipient
 
 BATCH = 5000
+BULK_LOAD_ROWS = 20_000   # from this many lines the roster's indexes are rebuilt once, not kept row by row
 
 ROSTER = Schema("subsidy_roster", "扶助对象花名册", identity=("name", "id_number"), fields=(
     Field("seq", "序号", ("编号", "顺序号"), ignored=True),
@@ -176,7 +178,8 @@ def import_roster(session: Session, actor: Actor, table: Table, *, program: str 
     run = _RosterRun(session, actor, table, program, dry_run, year)
     gate = Progress(progress, table.total_rows)
     gate.report(0)
-    with _large_page_cache(session):
+    bulk = not dry_run and table.total_rows >= BULK_LOAD_ROWS
+    with _large_page_cache(session), indexes_deferred(session.connection(), Recipient.__table__, when=bulk):
         for done, (kind, row) in enumerate(table.rows(), start=1):
             if kind == RECORD:
                 run.take(row)
@@ -602,7 +605,8 @@ def _stored(session: Session, ids: list[int], with_children: bool) -> dict[int, 
 
 
 def _write(session: Session, who: str, file_name: str, goods: list[_Good]) -> None:
-    """Insert a batch of records, their children and one audit row per record (Core executemany)."""
+    """Insert a batch of records and their children, with one audit row naming every record of the
+    batch and its line (``bulk_entry``: a person's history finds it)."""
     conn = session.connection()
     now = utcnow()
     stamp = {"created_at": now, "created_by": who, "updated_at": now, "updated_by": who, "version": 1}
@@ -610,17 +614,15 @@ def _write(session: Session, who: str, file_name: str, goods: list[_Good]) -> No
         g.record.update(stamp, uuid=new_uuid(), spouse_id=None)   # spouses are linked later, not by the import
     table = Recipient.__table__
     with_children = [g for g in goods if g.children]
-    plain = [g.record for g in goods if not g.children]
-    if plain:
-        conn.execute(insert(table), plain)
+    insert_rows(conn, table, [g.record for g in goods if not g.children])
     if with_children:
         ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                            [g.record for g in with_children]).scalars().all()
-        conn.execute(insert(Child.__table__), [_child_row(rid, ch, stamp) for rid, g in zip(ids, with_children)
-                                               for ch in g.children])
-    append_entries(conn, who, [AuditEntry("import", table.name, g.record["uuid"],
-                                          f"{g.record['name']} {mask_citizen_id(g.record['id_number'])}",
-                                          {"文件": file_name, "行": g.row.number}) for g in goods])
+        insert_rows(conn, Child.__table__, [_child_row(rid, ch, stamp) for rid, g in zip(ids, with_children)
+                                             for ch in g.children])
+    first, last = goods[0].row.number, goods[-1].row.number
+    append_entries(conn, who, [bulk_entry("import", table.name, f"导入扶助对象花名册 {file_name}（第 {first}–{last} 行）",
+                                          {"文件": file_name}, {g.record["uuid"]: g.row.number for g in goods})])
 
 
 def _child_row(recipient_id: int, ch: ChildInput, stamp: dict) -> dict:

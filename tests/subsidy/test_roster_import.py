@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from core.audit import verify_chain
+from core.audit import query_audit, verify_chain
 from core.errors import DataError
 from core.imports import ImportCancelled, ImportFileError, default_rejects_path
 from core.subsidy import roster_import
@@ -127,9 +127,15 @@ def test_messy_roster_exact_counts_and_reasons(db, admin, messy, tmp_path):
         assert people["张桂兰"].address == "东风村" and "村（居）" in people["张桂兰"].incomplete
         assert people["张桂兰"].ethnicity == "汉族" and people["张桂兰"].status == "ACTIVE"
         audit = s.execute(select(AuditLog).where(AuditLog.action == "import").order_by(AuditLog.seq)).scalars().all()
-        assert len(audit) == GOOD + 1
-        assert json.loads(audit[0].changes) == {"文件": "梨树县花名册.xlsx", "行": 5}
+        assert len(audit) == 2   # one bulk row naming every imported record and its line, then the summary
+        records = json.loads(audit[0].changes)["记录"]
+        assert sorted(records) == sorted(p.uuid for p in people.values())
+        assert records[people["张桂兰"].uuid] == 5
         assert json.loads(audit[-1].changes)["未导入"] == REJECTED and verify_chain(s) == []
+        # a person's history finds the import batch and tells its own line
+        history = query_audit(s, admin, record_uuid=people["张桂兰"].uuid)
+        assert [(h.action, h.changes) for h in history] == [("import", {"文件": "梨树县花名册.xlsx", "行": 5})]
+        assert query_audit(s, admin, record_uuid=people["李淑珍"].uuid)[0].changes["行"] != 5
     out = r.write_rejects(tmp_path / "rejects.xlsx")
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert list(rows[0]) == HEADER + ["原因", "原行号"]
