@@ -104,6 +104,7 @@ class RecordDialog(QDialog):
         """``fields``: (key, label, kind, default) with kind "date", "text", "amount" or a dict code → name."""
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(420)
         self.submit = submit
         self.widgets: dict[str, QWidget] = {}
         self.kinds: dict[str, object] = {}
