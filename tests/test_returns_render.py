@@ -202,7 +202,8 @@ def test_json_contract_and_exact_numbers(tmp_path):
     data = json.loads(text, parse_float=Decimal)
     assert list(data) == ["id", "title", "period", "org", "columns", "rows"]
     assert (data["id"], data["title"], data["period"], data["org"]) == ("FP-ROSTER", TITLE, "2021", "220322")
-    assert data["columns"] == [c.heading for c in COLUMNS]
+    assert data["columns"] == [c.full_heading for c in COLUMNS]
+    assert data["columns"][4:6] == ["户籍地址/乡镇", "户籍地址/村（社区）"]
     first = data["rows"][0]
     assert first[:4] == [1, "欧阳娜娜", "220322195001010000", "1950-01-01"]
     assert first[6] == Decimal("1234567.50") and "1234567.50" in text and first[7] == Decimal("98.5")
@@ -222,7 +223,7 @@ def test_csv_bom_headings_plain_numbers_and_formula_guard(tmp_path):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == [c.heading for c in COLUMNS]
+    assert rows[0] == [c.full_heading for c in COLUMNS]
     assert rows[1][:4] == ["1", "欧阳娜娜", "220322195001010000", "1950-01-01"]
     assert rows[1][6] == "1234567.50" and rows[1][7] == "98.5"
     assert [rows[i][10] for i in (2, 3, 4, 5, 7)] == ["'=1+1", "'@SUM(A1)", "—", "", "'-5"]

@@ -20,11 +20,17 @@ ColumnKind = Literal["text", "int", "decimal", "money", "percent", "rate", "date
 
 @dataclass(frozen=True)
 class Column:
-    heading: str                 # Chinese heading users see (also the JSON/CSV column name)
+    heading: str                 # Chinese heading users see (JSON/CSV: ``full_heading``)
     kind: ColumnKind = "text"
     width: float = 12            # relative width in characters (xlsx column width; PDF scales to page)
     decimals: int = 2            # for decimal/money/percent/rate
     group: str | None = None     # optional two-level header: cells with the same group are merged above
+
+    @property
+    def full_heading(self) -> str:
+        """The heading as one name, for JSON/CSV: ``奖励扶助/享受人数`` under a group, else the heading.
+        A wide return repeats 享受人数 under each group; machines need the names to be unique."""
+        return f"{self.group}/{self.heading}" if self.group else self.heading
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """A return as data for machines and spreadsheets: JSON (the command-line contract, DESIGN.md) and CSV.
 
-JSON: ``{"id", "title", "period", "org", "columns": [headings], "rows": [[...], ...]}`` — numbers
+JSON: ``{"id", "title", "period", "org", "columns": [headings], "rows": [[...], ...]}`` — a heading
+under a group is named ``group/heading`` (``奖励扶助/享受人数``) so every name is unique; numbers
 are JSON numbers (a Decimal is written with its exact digits, never through float), dates
 "YYYY-MM-DD", empty cells null.
 
@@ -43,7 +44,7 @@ def render_json(table: ReturnTable, path=None, progress: Callable[[int], Any] | 
 def _write_json(table: ReturnTable, out: TextIO, gate: ProgressGate) -> int:
     """Streamed: the head as ordinary JSON, then one row per line."""
     head = {"id": table.id, "title": table.title, "period": table.period, "org": table.org,
-            "columns": [c.heading for c in table.columns]}
+            "columns": [c.full_heading for c in table.columns]}
     out.write(json.dumps(head, ensure_ascii=False)[:-1])
     out.write(', "rows": [')
     written = 0
@@ -84,7 +85,7 @@ def render_csv(table: ReturnTable, path, progress: Callable[[int], Any] | None =
     with replaced_on_success(path) as temp:
         with open(temp, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow([_csv_guard(c.heading) for c in table.columns])
+            writer.writerow([_csv_guard(c.full_heading) for c in table.columns])
             written = 0
             for values in table.rows:
                 writer.writerow([_csv_value(v, c) for v, c in zip(values, table.columns)])

@@ -57,22 +57,22 @@ def test_monthly_county_total_is_the_sum_and_rates_come_from_sums(db, admin):
     assert len(doc["rows"]) == 25 and doc["rows"][-1][0] == "全县合计"
     assert [r[0] for r in doc["rows"][:3]] == ["富强街道", "康平街道", "霍家店街道"]     # in code order
     total, t1, t2 = rows["全县合计"], rows["梨树镇"], rows["郭家店镇"]
-    # headings repeat (男/女/合计 only under 活产数), so read by position
+    # a heading under a group is named group/heading in JSON, so every column name is unique
     cols = doc["columns"]
-    assert cols[1:4] == ["男", "女", "合计"]
+    assert cols[1:4] == ["活产数/男", "活产数/女", "活产数/合计"] and len(set(cols)) == len(cols)
     counts = [i for i, c in enumerate(cols) if i > 0 and "（" not in c]
     for i in counts:
         towns = [r[i] for r in doc["rows"][:-1] if r[i] is not None]
         assert doc["rows"][-1][i] == (sum(towns) if towns else None), cols[i]
-    assert (t1["合计"], t1["住院分娩"], total["合计"], total["住院分娩"]) == (150, 149, 200, 199)
+    assert (t1["活产数/合计"], t1["住院分娩"], total["活产数/合计"], total["住院分娩"]) == (150, 149, 200, 199)
     # point in time: each township's last month (T1 February), then summed
     assert (t1["3岁以下儿童"], total["3岁以下儿童"], total["3岁以下系统管理"]) == (1010, 1510, 1450)
     # 婴儿死亡率: T1 1/150 → 6.67 ‰, T2 0/50 → 0.00, county 1/200 → 5.00 (not the average 3.33 of rates)
     assert (t1["婴儿死亡率（‰）"], t2["婴儿死亡率（‰）"], total["婴儿死亡率（‰）"]) == (6.67, 0.0, 5.0)
     assert total["3岁以下儿童系统管理率（%）"] == pytest.approx(96.03)          # 1450 / 1510
     # zero births: a rate shows "—", not 0; a township with nothing reported is blank
-    assert rows["榆树台镇"]["住院分娩率（%）"] == "—" and rows["榆树台镇"]["合计"] == 0
-    assert rows["孤家子镇"]["合计"] is None and rows["孤家子镇"]["住院分娩率（%）"] == "—"
+    assert rows["榆树台镇"]["住院分娩率（%）"] == "—" and rows["榆树台镇"]["活产数/合计"] == 0
+    assert rows["孤家子镇"]["活产数/合计"] is None and rows["孤家子镇"]["住院分娩率（%）"] == "—"
 
 
 def test_monthly_xlsx_has_two_level_headings_and_reads_back(db, admin, tmp_path):

@@ -65,7 +65,8 @@ def test_stats_totals_equal_the_register(db, admin, county, tmp_path):
     assert len(rows) == 6 and total_row[1] == "合计"
     assert [r[col["立案日期"]] for r in rows] == sorted(r[col["立案日期"]] for r in rows)
     heads = [(c.group, c.heading) for c in stats_columns()]
-    assert [c.heading for c in stats_columns()] == stats["columns"]
+    assert [c.full_heading for c in stats_columns()] == stats["columns"]
+    assert len(set(stats["columns"])) == len(stats["columns"])   # unique names for machines
     by_label = {r[0]: r for r in stats["rows"]}
     total = by_label["总计"]
     assert total[heads.index((None, "立案（件）"))] == len(rows) == 6
