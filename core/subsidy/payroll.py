@@ -496,15 +496,21 @@ def roll_lines(session: Session, roll_id: int, scope: Scope = Scope(), *, batch:
 def _left_out(session: Session, roll: PaymentRoll, program: ProgramRow, period: PaymentPeriod,
               conf: YearConfirmation | None, scope: Scope) -> Iterator[RollProblem]:
     """People of the programme not on the roll who one would look for on it: confirmed 新增/继续享受
-    in the year, or applicants of age in the year (not confirmed), each with the reason."""
-    wanted = [Recipient.status == "APPLIED"]
-    if conf is not None:
-        wanted.append(Recipient.id.in_(select(YearEntry.recipient_id).where(
-            YearEntry.confirmation_id == conf.id, YearEntry.kind.in_(("NEW", "CONTINUE")))))
-    on_roll = select(PaymentLine.id).where(PaymentLine.roll_id == roll.id, PaymentLine.recipient_id == Recipient.id)
-    where = [Recipient.program_code == program.code, or_(*wanted), ~on_roll.exists()]
-    where += scope.clauses(Recipient.township_code, Recipient.village_code)
-    for row in iter_in_place_order(session, PERSON_COLUMNS, PLACE_ORDER, where):
+    in the year, or applicants of age in the year (not confirmed), each with the reason.
+
+    Sets of ids rather than one SQL query with NOT EXISTS / IN: SQLite took seconds per thousand
+    recipients for that plan; the sets cost one indexed read of the roll's and the entries' ids."""
+    on_roll = set(session.execute(select(PaymentLine.recipient_id).where(PaymentLine.roll_id == roll.id)).scalars())
+    applicants = select(Recipient.id).where(Recipient.program_code == program.code, Recipient.status == "APPLIED")
+    wanted = (_confirmed_ids(session, conf) | set(session.execute(applicants).scalars())) - on_roll
+    ids = sorted(wanted)
+    rows = []
+    for start in range(0, len(ids), BATCH):
+        q = select(*PERSON_COLUMNS).where(Recipient.id.in_(ids[start:start + BATCH]),
+                                          *scope.clauses(Recipient.township_code, Recipient.village_code))
+        rows.extend(session.execute(q).all())
+    rows.sort(key=lambda r: (r.township_code, r.village_code or "", r.name, r.id))
+    for row in rows:
         start = start_year(row, program)
         if row.status == "APPLIED" and start > period.year:
             continue            # an applicant for a later year: nothing is missing
