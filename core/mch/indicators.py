@@ -2,6 +2,7 @@
 Shown to 2 decimals rounded half up; a zero or missing denominator shows "—"."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,6 +10,7 @@ from core.mch.aggregation import Aggregate
 from core.mch.expressions import Node, evaluate, parse
 
 DASH = "—"
+_ELEMENT_REF = re.compile(r"#\{([A-Z0-9_]+)(?:\.[A-Z0-9_]+)?\}")   # #{ELEMENT} or #{ELEMENT.OPTION}
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,13 @@ class Indicator:
     @property
     def heading(self) -> str:
         return f"{self.name}（{self.unit}）"
+
+    def formula_text(self, names: dict[str, str]) -> str:
+        """孕产妇死亡率 = 孕产妇死亡数 ÷ 活产数 × 100000, with data-element names (``names``: code → name)."""
+        def side(expr: str) -> str:
+            text = _ELEMENT_REF.sub(lambda m: names.get(m.group(1), m.group(1)), expr)
+            return f"（{text}）" if "+" in text else text
+        return f"{self.name} = {side(self.numerator)} ÷ {side(self.denominator)} × {self.factor}"
 
 
 LIVE = "#{MCH_LIVE_BIRTHS}"

@@ -1,14 +1,12 @@
 """指标图表 (QtCharts): an indicator's month-by-month trend for the county or one township, and the
-townships side by side for a period. Every number comes from core: counts summed by
-``aggregation.aggregate`` (and ``county_total``), the rate by ``indicators.compute`` — never an
-average of rates. A month or township whose rate cannot be computed ("—") is left out: a gap in the
-line, a name in the note under the bars — never drawn as 0.
+townships side by side for a period. Every number comes from core (``core.mch.indicator_series``:
+summed counts, the rate from the sums — never an average of rates). A month or township whose rate
+cannot be computed ("—") is left out: a gap in the line, a name in the note under the bars — never
+drawn as 0.
 """
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QHBoxLayout
                                QRadioButton, QVBoxLayout, QWidget)
 
 from core.errors import UsageError, UserFacingError
-from core.mch.aggregation import aggregate, county_total
 from core.mch.elements import list_elements
-from core.mch.indicators import BY_CODE, DASH, INDICATORS, Indicator, compute
+from core.mch.indicator_series import ChartPoint, township_points, trend_points
+from core.mch.indicators import BY_CODE, INDICATORS, Indicator
 from core.periods import Period, parse_period
 from gui.context import AppContext
 from gui.mch import actor_townships, last_month
@@ -31,51 +29,6 @@ from gui.table_models import error_label, show_inline
 LINE_COLOUR = QColor("#0e7c78")
 BAR_COLOUR = QColor("#3d8fd1")
 TREND, TOWNSHIPS = "trend", "townships"
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    label: str                   # what the axis shows: 3月 / 梨树镇
-    code: str                    # the month (YYYYMM) or township code
-    value: Decimal | None        # None: "—" (zero or missing denominator)
-
-
-def month_axis_labels(period: Period) -> list[str]:
-    one_year = len({y for y, _ in period.months}) == 1
-    return [f"{m}月" if one_year else f"{y}.{m:02d}" for y, m in period.months]
-
-
-def _value(v: Decimal | str) -> Decimal | None:
-    return None if v == DASH else v  # type: ignore[return-value]
-
-
-def trend_points(session, ind: Indicator, period: Period, township: str | None, towns: list[str]) -> list[ChartPoint]:
-    """One point per month of the period: the township's rate, or the county's (summed counts)."""
-    elements = list_elements(session, include_inactive=True)
-    scope = [township] if township else towns
-    out = []
-    for (y, m), label in zip(period.months, month_axis_labels(period)):
-        code = f"{y}{m:02d}"
-        per_town = aggregate(session, parse_period(code), scope, elements)
-        agg = per_town[township] if township else county_total(per_town)
-        out.append(ChartPoint(label, code, _value(compute(ind, agg))))
-    return out
-
-
-def township_points(session, ind: Indicator, period: Period, towns: list[tuple[str, str]]
-                    ) -> tuple[list[ChartPoint], Decimal | None]:
-    """Each township's rate over the whole period, and the county's from the summed counts."""
-    per_town = aggregate(session, period, [code for code, _ in towns])
-    points = [ChartPoint(name, code, _value(compute(ind, per_town[code]))) for code, name in towns]
-    return points, _value(compute(ind, county_total(per_town)))
-
-
-def formula_text(ind: Indicator, names: dict[str, str]) -> str:
-    """孕产妇死亡率 = 孕产妇死亡数 ÷ 活产数 × 100000 (element names instead of codes)."""
-    def side(expr: str) -> str:
-        text = re.sub(r"#\{([A-Z0-9_]+)(?:\.[A-Z0-9_]+)?\}", lambda m: names.get(m.group(1), m.group(1)), expr)
-        return f"（{text}）" if "+" in text else text
-    return f"{ind.name} = {side(ind.numerator)} ÷ {side(ind.denominator)} × {ind.factor}"
 
 
 def _nice_max(top: float) -> float:
@@ -360,7 +313,7 @@ class ChartsView(QWidget):
         self.note.setText(note)
 
     def _formula(self, ind: Indicator) -> str:
-        return formula_text(ind, self._names)
+        return ind.formula_text(self._names)
 
     # saving
     def save_image(self, path: str | Path) -> bool:

@@ -130,3 +130,12 @@ def test_locked_month_is_refused_in_core(db, admin, clerk, supervisor):
     with db.session(clerk) as s:
         values.save_value(s, clerk, T1, "202401", "MCH_DELIVERIES", "", "11")
         assert values.month_values(s, T1, "202401")[("MCH_DELIVERIES", "")].value == 11
+
+
+def test_formula_text_names_the_elements():
+    names = {"MCH_MATERNAL_DEATHS": "孕产妇死亡数", "MCH_LIVE_BIRTHS": "活产数", "MCH_RISK_ORANGE": "橙色",
+             "MCH_RISK_RED": "红色", "MCH_RISK_PURPLE": "紫色"}
+    assert BY_CODE["MATERNAL_MORTALITY"].formula_text(names) == "孕产妇死亡率 = 孕产妇死亡数 ÷ 活产数 × 100000"
+    share = BY_CODE["HIGH_RISK_SHARE"].formula_text(names)
+    assert share.startswith("高危孕产妇比例 = （橙色+红色+紫色） ÷ （") and share.endswith(" × 100")
+    assert "MCH_RISK_GREEN" in share   # an element without a name keeps its code rather than vanishing
