@@ -652,6 +652,7 @@ class YearWizard(QWidget):
             else:
                 self.approval_note.setText("确认名单并公示期满后可审核通过。")
         self._update_summary()
+        self._show_review_note()
 
     def _update_summary(self) -> None:
         if self.review is None:
@@ -665,7 +666,10 @@ class YearWizard(QWidget):
             text += "确认后即按此更新扶助对象的状态，并从公示开始日期起公示。"
         else:
             unsaved = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.saved is None)
-            text += "以上是已确认的名单；修改个别对象的决定会立即保存（记入审计日志），不必重新确认。"
+            if self.status is not None and self.status.locked:
+                text += "以上是已审核锁定的名单，只能查看；如确需修改，请审核员先解锁。"
+            else:
+                text += "以上是已确认的名单；修改个别对象的决定会立即保存（记入审计日志），不必重新确认。"
             if unsaved:
                 text += f"另有 {unsaved} 人是确认后才登记的，尚未列入名单，须“重新确认”（公示期重新计算）。"
         self.summary.setText(done + text)
@@ -715,7 +719,6 @@ class YearWizard(QWidget):
                                "标记为死亡、迁出或不再符合条件的拟“退出”，原因可改，也可改为“继续享受”。")
         self.steps.setTabText(0, f"① 新增申请（{len(self.new_model.items)}）")
         self.steps.setTabText(1, f"② 继续享受（年审，标记 {flagged}）")
-        self._show_review_note()
         self.load_status()
 
     def _show_review_note(self) -> None:
@@ -726,7 +729,8 @@ class YearWizard(QWidget):
         changed = len(self.new_model.changed()) + len(self.cont_model.changed())
         after = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.changed_by)
         unsaved = sum(1 for m in (self.new_model, self.cont_model) for i in m.items if i.saved is None)
-        state = "已审核锁定，只能查看" if review.status == "APPROVED" else "已确认"
+        locked = self.status.locked if self.status is not None else review.status == "APPROVED"
+        state = "已审核锁定、只能查看" if locked else "已确认"
         text = (f"显示的是 {review.year} 年度{state}的名单（已保存的决定），不是重新生成的建议。"
                 f"与审查建议不同的 {changed} 人（“决定”加粗），其中确认后修改过的 {after} 人（见“确认情况”）。")
         if unsaved:
@@ -753,7 +757,6 @@ class YearWizard(QWidget):
                 model.replace_item(fresh)
             self.status = status
             self.ctx.changes.changed.emit("subsidy_recipient")
-            self._show_review_note()
             self._show_status()
             self.last_change = fresh
             self.changed.emit()

@@ -320,6 +320,7 @@ def test_reopening_a_confirmed_year_shows_the_saved_decisions_and_changes_one_th
         yc.approve_year(s, supervisor, "RURAL_REWARD", 2024, on=date(2024, 3, 8))
     again.refresh()
     assert again.status.locked and not again.confirm_button.isEnabled()
+    assert "已审核锁定的名单，只能查看" in again.summary.text() and "已审核锁定、只能查看" in again.review_note.text()
     index = again.cont_model.index(row_of(again.cont_model, village["died"]), ReviewModel.DECISION)
     assert not (again.cont_model.flags(index) & Qt.ItemFlag.ItemIsEditable)
     again.last_change = None
