@@ -19,7 +19,7 @@ from core.supervision import case_deadlines as cd
 from core.supervision.case_stages import next_stages
 from core.supervision.codes import (CATEGORIES, CONFISCATION_KINDS, EVENT_LABELS, OUTCOMES, PARTY_TYPES,
                                     PENALTY_KINDS, PROCEDURES, SOURCES, STAGE_STATUS, STAGES)
-from db.models.supervision import Case
+from db.models.supervision import Case, CaseOfficer
 
 ZERO = Decimal("0.00")
 
@@ -32,6 +32,7 @@ class CaseFilter:
     stages: tuple[str, ...] = ()
     procedure: str | None = None
     township: str | None = None
+    officer: str = ""                   # an officer's name: cases this officer handles
     filed_from: date | None = None      # 立案日期 from … to (inclusive)
     filed_to: date | None = None
     open_only: bool = False             # not yet 结案 / 不予立案
@@ -52,6 +53,8 @@ class CaseRow:
     party_type: str
     party: str
     party_code: str
+    township_code: str
+    officers: tuple[str, ...]
     procedure: str
     stage: str
     stage_name: str
@@ -103,6 +106,7 @@ def case_row(case: Case, as_of: date, ctx: cd.DeadlineContext) -> CaseRow:
         category=case.category, category_name=CATEGORIES.get(case.category, case.category),
         source=case.source, source_name=SOURCES.get(case.source, case.source),
         party_type=case.party_type, party=case.party_name, party_code=case.party_code,
+        township_code=case.township_code or "", officers=tuple(o.name for o in case.officers),
         procedure=case.procedure, stage=case.stage, stage_name=STAGES.get(case.stage, case.stage),
         status=status_text(case), lead_on=case.lead_on, filed_on=case.filed_on, decided_on=case.decided_on,
         closed_on=case.closed_on, penalty_kinds=tuple(p.kind for p in pens),
@@ -114,7 +118,7 @@ def case_row(case: Case, as_of: date, ctx: cd.DeadlineContext) -> CaseRow:
 
 
 def _query(f: CaseFilter, actor: Actor | None):
-    q = select(Case).options(selectinload(Case.penalties))
+    q = select(Case).options(selectinload(Case.penalties), selectinload(Case.officers))
     if f.text.strip():
         t = f.text.strip()
         q = q.where(or_(Case.number.contains(t, autoescape=True), Case.party_name.contains(t, autoescape=True),
@@ -129,6 +133,8 @@ def _query(f: CaseFilter, actor: Actor | None):
         q = q.where(Case.procedure == f.procedure)
     if f.township:
         q = q.where(Case.township_code == f.township)
+    if f.officer.strip():
+        q = q.where(Case.id.in_(select(CaseOfficer.case_id).where(CaseOfficer.name == f.officer.strip())))
     if f.filed_from:
         q = q.where(Case.filed_on >= f.filed_from)
     if f.filed_to:
@@ -139,6 +145,14 @@ def _query(f: CaseFilter, actor: Actor | None):
         q = q.where(Case.township_code.in_(tuple(actor.townships)))
     # leads not yet filed first, then newest 立案 first (portable: no NULLS FIRST/LAST)
     return q.order_by(Case.filed_on.is_(None).desc(), Case.filed_on.desc(), Case.id.desc())
+
+
+def officer_names(session: Session, actor: Actor | None = None) -> list[str]:
+    """Everyone named as an officer on a case the actor may see, for the register's 执法人员 filter."""
+    q = select(CaseOfficer.name).join(Case, Case.id == CaseOfficer.case_id).distinct().order_by(CaseOfficer.name)
+    if actor is not None and actor.townships is not None:
+        q = q.where(Case.township_code.in_(tuple(actor.townships)))
+    return [n for n in session.execute(q).scalars() if n]
 
 
 def search_cases(session: Session, actor: Actor | None, f: CaseFilter = CaseFilter(),

@@ -14,8 +14,9 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from core import orgunits
 from core.access import Permission
-from core.supervision.case_list import CaseFilter, CaseRow, search_cases
+from core.supervision.case_list import CaseFilter, CaseRow, officer_names, search_cases
 from core.supervision.codes import CATEGORIES, SOURCES, STAGES
 from gui.context import AppContext
 from gui.operations import show_error
@@ -39,16 +40,18 @@ def days_left_text(row: CaseRow, as_of: date) -> str:
     return f"{row.next_due:%Y-%m-%d}（还剩 {days} 天）"
 
 
+# (heading, cell text from the row and the model: its as_of date and township names)
 COLUMNS: list[tuple[str, Any]] = [
-    ("文号", lambda r, d: r.number or "（未编号）"),
-    ("案由", lambda r, d: r.cause),
-    ("类别", lambda r, d: r.category_name),
-    ("来源", lambda r, d: r.source_name),
-    ("当事人", lambda r, d: r.party),
-    ("立案日期", lambda r, d: f"{r.filed_on:%Y-%m-%d}" if r.filed_on else ""),
-    ("状态", lambda r, d: r.status),
-    ("下一期限", lambda r, d: days_left_text(r, d)),
-    ("逾期", lambda r, d: "逾期" if r.overdue else ""),
+    ("文号", lambda r, m: r.number or "（未编号）"),
+    ("案由", lambda r, m: r.cause),
+    ("类别", lambda r, m: r.category_name),
+    ("来源", lambda r, m: r.source_name),
+    ("当事人", lambda r, m: r.party),
+    ("乡镇", lambda r, m: m.town_names.get(r.township_code, r.township_code)),
+    ("立案日期", lambda r, m: f"{r.filed_on:%Y-%m-%d}" if r.filed_on else ""),
+    ("状态", lambda r, m: r.status),
+    ("下一期限", lambda r, m: days_left_text(r, m.as_of)),
+    ("逾期", lambda r, m: "逾期" if r.overdue else ""),
 ]
 
 
@@ -61,6 +64,7 @@ class CaseModel(QAbstractTableModel):
         self._shown = 0
         self.as_of = date.today()
         self.filter = CaseFilter()
+        self.town_names: dict[str, str] = {}
 
     def set_rows(self, rows: list[CaseRow], as_of: date) -> None:
         self.beginResetModel()
@@ -101,7 +105,7 @@ class CaseModel(QAbstractTableModel):
         if row is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()][1](row, self.as_of)
+            return COLUMNS[index.column()][1](row, self)
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
@@ -171,8 +175,13 @@ class CaseRegister(QWidget):
         this_year = self.as_of().year
         for y in range(this_year, this_year - 8, -1):
             self.year_combo.addItem(f"{y} 年", y)
+        self.township_combo = QComboBox()
+        self.officer_combo = QComboBox()
+        self.officer_combo.setMinimumContentsLength(6)
+        self._fill_places_and_officers()
         self.overdue_check = QCheckBox("仅看逾期")
-        for combo in (self.stage_combo, self.category_combo, self.source_combo, self.year_combo):
+        for combo in (self.stage_combo, self.category_combo, self.source_combo, self.year_combo, self.township_combo,
+                      self.officer_combo):
             combo.currentIndexChanged.connect(self.refresh)
         self.overdue_check.toggled.connect(self.refresh)
 
@@ -186,7 +195,8 @@ class CaseRegister(QWidget):
         self.import_button.clicked.connect(self.open_import)
 
         filters = QHBoxLayout()
-        for label, combo in (("环节", self.stage_combo), ("类别", self.category_combo), ("来源", self.source_combo)):
+        for label, combo in (("环节", self.stage_combo), ("类别", self.category_combo), ("来源", self.source_combo),
+                             ("乡镇", self.township_combo), ("执法人员", self.officer_combo)):
             lab = QLabel(label)
             lab.setBuddy(combo)
             filters.addWidget(lab)
@@ -194,9 +204,11 @@ class CaseRegister(QWidget):
         filters.addWidget(self.year_combo)
         filters.addWidget(self.overdue_check)
         filters.addStretch(1)
-        filters.addWidget(self.new_button)
-        filters.addWidget(self.open_button)
-        filters.addWidget(self.import_button)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.open_button)
+        top.addWidget(self.import_button)
 
         self.view = CaseTable(self.open_selected)
         self.view.setModel(self.model)
@@ -207,7 +219,7 @@ class CaseRegister(QWidget):
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 200, 100, 90, 170, 86, 150, 190, 40)):
+        for col, width in enumerate((150, 200, 100, 90, 170, 80, 86, 150, 190, 40)):
             self.view.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
@@ -221,7 +233,7 @@ class CaseRegister(QWidget):
         self.addAction(new_action)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
+        layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
@@ -230,12 +242,36 @@ class CaseRegister(QWidget):
     def as_of(self) -> date:
         return self.fixed_as_of or date.today()
 
+    def _fill_places_and_officers(self) -> None:
+        """The 乡镇 and 执法人员 choices (and the names the 乡镇 column shows); kept when refilled."""
+        try:
+            with self.ctx.db.session(self.ctx.actor) as s:
+                towns = [(u.code, u.name) for u in orgunits.townships(s, include_closed=True)]
+                officers = officer_names(s, self.ctx.actor)
+        except Exception as e:  # noqa: BLE001 - shown as a Chinese message
+            show_error(self, e, "乡镇和执法人员名单未能读取")
+            return
+        self.model.town_names = dict(towns)
+        scope = self.ctx.actor.townships
+        for combo, items in ((self.township_combo, [(c, n) for c, n in towns if scope is None or c in scope]),
+                             (self.officer_combo, [(n, n) for n in officers])):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(ALL, None)
+            for data, text in items:
+                combo.addItem(text, data)
+            i = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
     def current_filter(self) -> CaseFilter:
         stage = self.stage_combo.currentData()
         year = self.year_combo.currentData()
         return CaseFilter(
             text=self.search.text().strip(), category=self.category_combo.currentData(),
-            source=self.source_combo.currentData(),
+            source=self.source_combo.currentData(), township=self.township_combo.currentData(),
+            officer=self.officer_combo.currentData() or "",
             stages=() if stage in (None, "OPEN") else (stage,), open_only=stage == "OPEN",
             filed_from=date(year, 1, 1) if year else None, filed_to=date(year, 12, 31) if year else None,
             overdue_only=self.overdue_check.isChecked())
@@ -302,5 +338,5 @@ class CaseRegister(QWidget):
             if saved is not None:
                 self.select_case(saved)
         dialog.finished.connect(done)
-        dialog.saved.connect(lambda _id: self.refresh())
+        dialog.saved.connect(lambda _id: (self._fill_places_and_officers(), self.refresh()))
         dialog.open()

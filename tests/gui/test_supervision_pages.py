@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.supervision import case_deadlines as cd
 from core.supervision import case_stages as st
-from core.supervision.case_list import CaseFilter, search_cases
+from core.supervision.case_list import CaseFilter, officer_names, search_cases
 from db.models.supervision import Case
 from gui.context import AppContext
 from gui.supervision.case_form import CaseForm, StageDialog
@@ -20,6 +20,12 @@ from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case, run
 
 pytestmark = pytest.mark.gui
 TODAY = date.today()
+
+
+def col(heading: str) -> int:
+    """The register's column with this heading."""
+    from gui.supervision.case_register import COLUMNS
+    return [h for h, _ in COLUMNS].index(heading)
 
 
 def ime_type(widget, text: str) -> None:
@@ -166,7 +172,7 @@ def test_register_a_case_from_the_keyboard_and_move_it_to_notice(qtbot, ctx, db,
     rows = reg.model.loaded_rows()
     assert [r.id for r in rows] == [case_id] and rows[0].stage == "NOTICE"
     assert reg.selected_row().id == case_id
-    assert reg.model.index(0, 6).data() == "已告知"
+    assert reg.model.index(0, col("状态")).data() == "已告知"
     page.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
     reg.view.setFocus()
@@ -175,6 +181,28 @@ def test_register_a_case_from_the_keyboard_and_move_it_to_notice(qtbot, ctx, db,
     assert isinstance(again, CaseForm) and again.case_id == case_id
     assert again.party_name.text() == "梨树县康宁诊所" and again.officers.item(1, 1).text() == "22030002"
     again.reject()
+
+
+def test_register_filters_by_officer_and_township_and_shows_the_township(qtbot, ctx, db, admin):
+    from core.supervision import cases as cs
+    first = new_case(db, admin, township="梨树镇")
+    other = new_case(db, admin, party_name="梨树县安康药店", party_code=Y_CODE, township="郭家店镇",
+                     officers=[cs.OfficerInput("王强", "22030003"), cs.OfficerInput("李娜", "22030002")])
+    with db.session(admin) as s:
+        assert officer_names(s, admin) == sorted(["张伟", "李娜", "王强"])
+        assert [r.id for r in search_cases(s, admin, CaseFilter(officer="王强"))] == [other]
+        assert {r.id for r in search_cases(s, admin, CaseFilter(officer="李娜"))} == {first, other}
+        assert [r.id for r in search_cases(s, admin, CaseFilter(township="220322100"))] == [first]
+    page = _page(qtbot, ctx)
+    reg = page.register
+    rows = {r.id: i for i, r in enumerate(reg.model.loaded_rows())}
+    assert reg.model.index(rows[first], col("乡镇")).data() == "梨树镇"
+    assert reg.model.index(rows[other], col("乡镇")).data() == "郭家店镇"
+    reg.officer_combo.setCurrentIndex(reg.officer_combo.findText("王强"))
+    assert [r.id for r in reg.model.loaded_rows()] == [other] and reg.count_label.text().startswith("共 1 件")
+    reg.officer_combo.setCurrentIndex(0)
+    reg.township_combo.setCurrentIndex(reg.township_combo.findText("梨树镇"))
+    assert [r.id for r in reg.model.loaded_rows()] == [first]
 
 
 def test_overdue_case_is_red_and_found_with_the_overdue_filter(qtbot, ctx, db, admin):
@@ -187,9 +215,9 @@ def test_overdue_case_is_red_and_found_with_the_overdue_filter(qtbot, ctx, db, a
     red = reg.model.index(rows[late], 1).data(Qt.ItemDataRole.ForegroundRole)
     assert red is not None and red.color().name() == "#b00020"
     assert reg.model.index(rows[fresh], 1).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert reg.model.index(rows[late], 8).data() == "逾期"
-    assert "已逾期" in reg.model.index(rows[late], 7).data()
-    assert "还剩" in reg.model.index(rows[fresh], 7).data()
+    assert reg.model.index(rows[late], col("逾期")).data() == "逾期"
+    assert "已逾期" in reg.model.index(rows[late], col("下一期限")).data()
+    assert "还剩" in reg.model.index(rows[fresh], col("下一期限")).data()
     assert reg.count_label.text() == "共 2 件，其中逾期 1 件"
 
     qtbot.mouseClick(reg.overdue_check, Qt.MouseButton.LeftButton)    # 仅看逾期
