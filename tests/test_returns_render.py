@@ -297,3 +297,15 @@ def test_libreoffice_opens_the_xlsx_and_shows_formula_text_as_text(xlsx_file, tm
     assert TITLE in pages[0] and f"第1页共{len(pages)}页" in pages[0]
     assert "=1+1" in text and "@SUM(A1)" in text and "#N/A" in text
     assert "欧阳娜娜" in text and "1,234,567.50" in text
+
+
+def test_pdf_lines_never_end_with_an_opening_bracket_nor_start_with_closing_punctuation():
+    from core.returns.pdf import NO_LINE_END, NO_LINE_START, _Metrics, _register_font
+    _register_font()
+    metrics = _Metrics()
+    for text in ("立案（件）", "罚款金额（元）", "梨树县（演示）卫生健康局，报告期。", "暂扣/吊销许可证（件）"):
+        for room in range(27, 80, 3):   # three characters and up: room enough to obey the rules
+            lines = metrics.wrap(text, room, 9)
+            assert "".join(lines) == text
+            assert all(line and line[-1] not in NO_LINE_END for line in lines[:-1]), (room, lines)
+            assert all(line[0] not in NO_LINE_START for line in lines[1:]), (room, lines)

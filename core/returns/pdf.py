@@ -121,9 +121,10 @@ class _Metrics:
 
 def _break_before(text: str, start: int, index: int) -> int:
     """Where to break a line that would overflow at ``index``, respecting the punctuation rules."""
-    if index - 1 > start and (text[index] in NO_LINE_START or text[index - 1] in NO_LINE_END):
-        return index - 1
-    return index
+    cut = index
+    while cut - 1 > start and (text[cut] in NO_LINE_START or text[cut - 1] in NO_LINE_END):
+        cut -= 1   # e.g. 立案（件） never as 立案（ / 件）: both the 件 and the （ move down
+    return cut
 
 
 # --- page geometry --------------------------------------------------------------------------
