@@ -46,14 +46,20 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     pick = itemgetter(*order)
     processed = [(i, p) for i, p in enumerate(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
                                                for k in order) if p is not None]
+    # dates and times repeat (one stamp per batch, birth dates by the thousand): bind each value once
+    memos: list[dict] = [{} for _ in processed]
     params = []
     for row in rows:
         values = pick(row) if len(order) > 1 else (row[order[0]],)
         if processed:
             values = list(values)
-            for i, process in processed:
-                if values[i] is not None:
-                    values[i] = process(values[i])
+            for (i, process), memo in zip(processed, memos):
+                value = values[i]
+                if value is not None:
+                    bound = memo.get(value, memo)
+                    if bound is memo:
+                        bound = memo[value] = process(value)
+                    values[i] = bound
         params.append(tuple(values) if compiled.positional else dict(zip(order, values)))
     conn.exec_driver_sql(str(compiled), params)
 
