@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget)
 
@@ -21,8 +21,8 @@ from core.access import Permission
 from core.errors import UserFacingError
 from core.supervision import working_days as wd
 from gui.context import AppContext
+from gui.keyed_actions import keyed_action
 from gui.operations import show_error
-from gui.pages.users_page import UsersPage
 from gui.supervision.record_dialog import RecordDialog
 from gui.table_models import RowsModel, TableColumn, error_label, show_inline
 
@@ -129,7 +129,8 @@ class HolidaysPage(QWidget):
         ctx.changes.changed.connect(self._on_changed)
         self.refresh()
 
-    _action = UsersPage._action          # the same buttons (text, shortcut shown, tooltip) as the users page
+    def _action(self, text: str, key: QKeySequence | None, slot) -> QAction:
+        return keyed_action(self, text, key, slot)
 
     # -- loading -------------------------------------------------------------------------------------
     def _on_changed(self, what: str) -> None:

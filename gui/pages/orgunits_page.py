@@ -19,6 +19,7 @@ from core.access import Permission
 from core.errors import UserFacingError
 from core.orgunits import UnitRow
 from gui.context import AppContext
+from gui.keyed_actions import keyed_action
 from gui.dialogs.orgunit_dialog import AddUnitDialog, Close, CloseDialog, Move, MoveDialog, NewUnit, RenameDialog
 from gui.operations import run_op, show_error
 from gui.table_models import MUTED, ROW_ROLE
@@ -229,17 +230,7 @@ class OrgUnitsPage(QWidget):
         self.refresh()
 
     def _action(self, text: str, key: QKeySequence | None, slot) -> QAction:
-        act = QAction(text, self)
-        act.setIconText(text)  # buttons show it as written (Qt would drop the "…")
-        if key is not None:
-            act.setShortcut(key)
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shown = key.toString(QKeySequence.SequenceFormat.NativeText)
-            act.setIconText(f"{text}  {shown}")
-            act.setToolTip(f"{text}（{shown}）")
-        act.triggered.connect(slot)
-        self.addAction(act)
-        return act
+        return keyed_action(self, text, key, slot)
 
     # -- loading ---------------------------------------------------------------------------
     def _on_changed(self, what: str) -> None:

@@ -14,6 +14,7 @@ from core.errors import UserFacingError
 from core.orgunits import UnitRow
 from core.users import UserRow
 from gui.context import AppContext
+from gui.keyed_actions import keyed_action
 from gui.dialogs.user_dialog import PasswordDialog, PasswordValues, UserDialog, UserValues
 from gui.operations import show_error
 from gui.table_models import RowsModel, TableColumn, error_label, show_inline
@@ -80,17 +81,7 @@ class UsersPage(QWidget):
         self.refresh()
 
     def _action(self, text: str, key: QKeySequence | None, slot) -> QAction:
-        act = QAction(text, self)
-        act.setIconText(text)  # buttons show it as written (Qt would drop the "…")
-        if key is not None:
-            act.setShortcut(key)
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shown = key.toString(QKeySequence.SequenceFormat.NativeText)
-            act.setIconText(f"{text}  {shown}")
-            act.setToolTip(f"{text}（{shown}）")
-        act.triggered.connect(slot)
-        self.addAction(act)
-        return act
+        return keyed_action(self, text, key, slot)
 
     def _township_text(self, u: UserRow) -> str:
         if u.role is not Role.CLERK:

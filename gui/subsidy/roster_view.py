@@ -20,6 +20,7 @@ from core.access import Permission
 from core.subsidy.recipients import STATUS_LABELS
 from core.subsidy.search import RosterFilter, RosterRow
 from gui.context import AppContext
+from gui.keyed_actions import keyed_action
 from gui.operations import run_op, show_error
 from gui.subsidy.roster_model import COLUMNS, RosterModel, iter_rows, short_program_name
 from gui.table_models import ROW_ROLE
@@ -224,17 +225,7 @@ class RosterView(QWidget):
         self._after_query()
 
     def _action(self, text: str, key: QKeySequence | None, slot) -> QAction:
-        act = QAction(text, self)
-        act.setIconText(text)
-        if key is not None:
-            act.setShortcut(key)
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shown = key.toString(QKeySequence.SequenceFormat.NativeText)
-            act.setIconText(f"{text}  {shown}")
-            act.setToolTip(f"{text}（{shown}）")
-        act.triggered.connect(slot)
-        self.addAction(act)
-        return act
+        return keyed_action(self, text, key, slot)
 
     # -- filters -----------------------------------------------------------------------------
     def _fill_filter_combos(self) -> None:

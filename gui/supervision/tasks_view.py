@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
@@ -22,8 +22,8 @@ from core.supervision.codes import TASK_LEVELS
 from core.supervision.random_tasks import (TaskRow, complete_task, completion, list_tasks, load_task,
                                            save_task)
 from gui.context import AppContext
+from gui.keyed_actions import keyed_action
 from gui.operations import show_error
-from gui.pages.users_page import UsersPage
 from gui.supervision.case_register import CaseTable
 from gui.supervision.task_dialog import TaskDialog, TaskDoneDialog, TaskDoneValues, TaskValues
 from gui.table_models import RowsModel, TableColumn, error_label, show_inline
@@ -175,7 +175,8 @@ class RegisterTab(QWidget):
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         ctx.changes.changed.connect(self._on_changed)
 
-    _action = UsersPage._action          # the same buttons (text, shortcut shown, tooltip) as the users page
+    def _action(self, text: str, key: QKeySequence | None, slot) -> QAction:
+        return keyed_action(self, text, key, slot)
 
     # -- to be provided by the tab -------------------------------------------------------------------
     def load(self, session) -> tuple[list[Any], list[list[str]], str]:
