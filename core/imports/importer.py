@@ -15,31 +15,48 @@ Texts are the import's own (Simplified Chinese, shown as they are).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 from core.imports.columns import Schema
-from core.imports.rejects import Rejected
+from core.imports.rejects import Rejected, write_rejects
 
 
-class ImportResult(Protocol):
-    """What every import's result offers (``RosterImportResult``, ``CaseImportResult``)."""
+@dataclass
+class ImportResult:
+    """What an import did, counted the same way for every kind (``RosterImportResult``,
+    ``CaseImportResult`` name their unit and what "unchanged" means)."""
+    UNIT = "行"                       # what one record is counted in: 人 / 件
+    UNCHANGED = "已有且未变"          # a record already in the database with the same content
+
     file: str
     sheet: str
     header_row: int
-    dry_run: bool
-    read: int
-    imported: int
-    unchanged: int
-    rejected: int
-    incomplete: int
-    skipped: int
-    rejects: list[Rejected]
+    headings: list[str]
+    dry_run: bool = False
+    read: int = 0            # records in the file (lines that are neither blank nor 合计/notes)
+    imported: int = 0        # new records (in a dry run: that would be added)
+    unchanged: int = 0       # already in the database with the same content
+    rejected: int = 0
+    incomplete: int = 0      # of the imported, with 待补充 facts
+    skipped: int = 0         # 合计/小计 lines and notes under the table
+    rejects: list[Rejected] = field(default_factory=list)
 
-    def summary(self) -> str: ...
+    def write_rejects(self, path: str | Path) -> Path:
+        """The rejects workbook: the original header and lines plus 原因 and 原行号."""
+        return write_rejects(path, self.headings, self.rejects)
 
-    def write_rejects(self, path: str | Path) -> Path: ...
+    def counts(self) -> dict:
+        return {"read": self.read, "imported": self.imported, "unchanged": self.unchanged, "rejected": self.rejected,
+                "incomplete": self.incomplete, "skipped": self.skipped, "dry_run": self.dry_run}
+
+    def summary(self) -> str:
+        verb = "可导入" if self.dry_run else "导入"
+        text = (f"读取 {self.read} {self.UNIT}：{verb} {self.imported}（其中待补充 {self.incomplete}），"
+                f"{self.UNCHANGED} {self.unchanged}，未导入 {self.rejected}")
+        text += f"；跳过合计/说明行 {self.skipped}" if self.skipped else ""
+        return text + ("。（试导入，数据库未做任何改动）" if self.dry_run else "。")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -37,8 +37,8 @@ from core.access import Actor, Permission
 from core.audit import AuditEntry, append_entries, bulk_entry
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, mask_citizen_id, normalise_text_number
-from core.imports import (RECORD, Field, ImportFileError, Progress, Rejected, Schema, SourceRow, Table, open_table,
-                          write_rejects)
+from core.imports import (RECORD, Field, ImportFileError, ImportResult, Progress, Rejected, Schema, SourceRow, Table,
+                          open_table)
 from core.imports.values import LooseDate, ValueProblem, compact, is_blank, parse_date, parse_int, parse_year, text
 from core.subsidy.eligibility import ALIVE, DEAD, DISABLED
 from core.subsidy.recipients import (EXIT_REASONS, LABELS, Checked, ChildInput, Problem, RecipientChecker,
@@ -131,35 +131,9 @@ WORDS = {"status": _words(STATUS_WORDS), "hukou": _words(HUKOU_WORDS), "sex": _w
 
 # -- the result -----------------------------------------------------------------------------------
 
-@dataclass
-class RosterImportResult:
-    file: str
-    sheet: str
-    header_row: int
-    headings: list[str]
-    dry_run: bool = False
-    read: int = 0            # records in the file (lines that are neither blank nor 合计/notes)
-    imported: int = 0        # new records (in a dry run: that would be added)
-    unchanged: int = 0       # already registered with the same data
-    rejected: int = 0
-    incomplete: int = 0      # of the imported, with 待补充 facts
-    skipped: int = 0         # 合计/小计 lines and notes under the table
-    rejects: list[Rejected] = field(default_factory=list)
-
-    def write_rejects(self, path: str | Path) -> Path:
-        """The rejects workbook: the original header and lines plus 原因 and 原行号."""
-        return write_rejects(path, self.headings, self.rejects)
-
-    def counts(self) -> dict:
-        return {"read": self.read, "imported": self.imported, "unchanged": self.unchanged, "rejected": self.rejected,
-                "incomplete": self.incomplete, "skipped": self.skipped, "dry_run": self.dry_run}
-
-    def summary(self) -> str:
-        verb = "可导入" if self.dry_run else "导入"
-        text = (f"读取 {self.read} 人：{verb} {self.imported}（其中待补充 {self.incomplete}），已登记且未变 {self.unchanged}，"
-                f"未导入 {self.rejected}")
-        text += f"；跳过合计/说明行 {self.skipped}" if self.skipped else ""
-        return text + ("。（试导入，数据库未做任何改动）" if self.dry_run else "。")
+class RosterImportResult(ImportResult):
+    UNIT = "人"
+    UNCHANGED = "已登记且未变"
 
 
 def open_roster(path: str | Path, *, sheet: str | None = None, header_row: int | None = None, memory=None) -> Table:

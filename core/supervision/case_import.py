@@ -26,7 +26,6 @@ Usage::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -36,8 +35,8 @@ from core.access import Actor, Permission
 from core.audit import AuditEntry, append_entries
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, normalise_text_number
-from core.imports import (RECORD, Field, Importer, Progress, Rejected, Schema, SourceRow, Table,
-                          open_table, require_columns, write_rejects)
+from core.imports import (RECORD, Field, Importer, ImportResult, Progress, Rejected, Schema, SourceRow, Table,
+                          open_table, require_columns)
 from core.imports.values import ValueProblem, is_blank, parse_date, text
 from core.supervision import case_numbers, case_stages
 from core.supervision.cases import (LABELS, CaseChecker, CaseInput, Checked, OfficerInput, PenaltyInput, Problem,
@@ -77,34 +76,9 @@ NOT_IN_LEDGERS = frozenset({"违法行为日期", "违法事实", "违反条款"
 _FILLABLE = (re.compile(r"缺少执法证号"), re.compile(r"执法人员不得少于两人"))
 
 
-@dataclass
-class CaseImportResult:
-    file: str
-    sheet: str
-    header_row: int
-    headings: list[str]
-    dry_run: bool = False
-    read: int = 0
-    imported: int = 0        # new cases (in a dry run: that would be added)
-    unchanged: int = 0       # 文号 already in the database, with the same content
-    rejected: int = 0
-    incomplete: int = 0      # of the imported, missing what the ledger should have said (信用代码, 执法证号 …)
-    skipped: int = 0
-    rejects: list[Rejected] = field(default_factory=list)
-
-    def write_rejects(self, path: str | Path) -> Path:
-        return write_rejects(path, self.headings, self.rejects)
-
-    def counts(self) -> dict:
-        return {"read": self.read, "imported": self.imported, "unchanged": self.unchanged, "rejected": self.rejected,
-                "incomplete": self.incomplete, "skipped": self.skipped, "dry_run": self.dry_run}
-
-    def summary(self) -> str:
-        verb = "可导入" if self.dry_run else "导入"
-        out = (f"读取 {self.read} 件：{verb} {self.imported}（其中待补充 {self.incomplete}），已有且未变 {self.unchanged}，"
-               f"未导入 {self.rejected}")
-        out += f"；跳过合计/说明行 {self.skipped}" if self.skipped else ""
-        return out + ("。（试导入，数据库未做任何改动）" if self.dry_run else "。")
+class CaseImportResult(ImportResult):
+    UNIT = "件"
+    UNCHANGED = "已有且未变"   # 文号 already registered, with the same content
 
 
 def open_cases(path: str | Path, *, sheet: str | None = None, header_row: int | None = None, memory=None) -> Table:
