@@ -354,7 +354,7 @@ def _write_template(session: Session, path: str | Path) -> Path:
 
 CASE_IMPORTER = Importer(
     key=CASES.key, title=CASES.title, schema=CASES, open=open_cases, run=_run, template=_write_template,
-    template_name="监督案件台账导入模板.xlsx", unit="件", unchanged_label="不变（已有）", changed="sup_case",
+    template_name="监督案件台账导入模板.xlsx", unit="件", unchanged_label="不变（已有）", changed="supervision_case",
     intro="可以是本程序的导入模板，也可以是监督所自己的 Excel/WPS 案件台账：标题行、填报单位行、合计行、"
           "“文号”“当事人名称”“罚款（元）”等各种列名和日期写法都能识别。",
     template_hint="还没有台账？下载标准模板，按“填写说明”填写后再导入。统一社会信用代码/身份证号和执法证号两列"

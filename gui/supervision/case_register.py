@@ -232,6 +232,8 @@ class CaseRegister(QWidget):
         new_action.triggered.connect(self.new_case)
         self.addAction(new_action)
 
+        ctx.changes.changed.connect(self._on_changed)
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
@@ -241,6 +243,12 @@ class CaseRegister(QWidget):
 
     def as_of(self) -> date:
         return self.fixed_as_of or date.today()
+
+    def _on_changed(self, what: str) -> None:
+        """Cases changed elsewhere (an import, a case form, a restore): the list and its choices follow."""
+        if what in ("supervision_case", "org_unit", "all"):
+            self._fill_places_and_officers()
+            self.refresh()
 
     def _fill_places_and_officers(self) -> None:
         """The 乡镇 and 执法人员 choices (and the names the 乡镇 column shows); kept when refilled."""
@@ -316,13 +324,13 @@ class CaseRegister(QWidget):
             self._open_form(row.id)
 
     def open_import(self):
-        """案件台账导入: the import wizard over ``case_import.CASE_IMPORTER``; the list is refreshed after it."""
+        """案件台账导入: the import wizard over ``case_import.CASE_IMPORTER``; an import announces
+        "supervision_case", which refreshes the list (``_on_changed``)."""
         from core.supervision.case_import import CASE_IMPORTER
         from gui.imports.import_wizard import open_import_wizard
 
         def closed() -> None:
             self.active_dialog = None
-            self.refresh()
         self.active_dialog = open_import_wizard(self.ctx, CASE_IMPORTER, self, closed)
         return self.active_dialog
 
@@ -338,5 +346,4 @@ class CaseRegister(QWidget):
             if saved is not None:
                 self.select_case(saved)
         dialog.finished.connect(done)
-        dialog.saved.connect(lambda _id: (self._fill_places_and_officers(), self.refresh()))
         dialog.open()
