@@ -229,6 +229,12 @@ class AuditRow:
     record_uuid: str
     record_label: str
     changes: dict
+    actor_name: str = ""         # the user's display name, when the actor is a user of this database
+
+    @property
+    def shown_actor(self) -> str:
+        """演示管理员（admin） for a user, the raw name otherwise (cli:root, a deleted user)."""
+        return f"{self.actor_name}（{self.actor}）" if self.actor_name and self.actor_name != self.actor else self.actor
 
 
 ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "login_failed": "登录失败",
@@ -263,16 +269,25 @@ def query_audit(session: Session, actor, *, record_uuid: str | None = None, user
     if before_seq:
         q = q.where(t.c.seq < before_seq)
     if not record_uuid:
-        return [_audit_row(r) for r in session.execute(q)]
-    # the record's own rows, and the bulk rows (import batches) that name it
-    own = session.execute(q.where(t.c.record_uuid == record_uuid)).all()
-    bulk = session.execute(q.where(t.c.record_uuid == BULK_UUID,
-                                   t.c.changes.contains(f'"{record_uuid}"', autoescape=True))).all()
-    rows = sorted(own + bulk, key=lambda r: r.seq, reverse=True)[:limit]
-    return [_audit_row(r, record_uuid) for r in rows]
+        rows = session.execute(q).all()
+    else:   # the record's own rows, and the bulk rows (import batches) that name it
+        own = session.execute(q.where(t.c.record_uuid == record_uuid)).all()
+        bulk = session.execute(q.where(t.c.record_uuid == BULK_UUID,
+                                       t.c.changes.contains(f'"{record_uuid}"', autoescape=True))).all()
+        rows = sorted(own + bulk, key=lambda r: r.seq, reverse=True)[:limit]
+    names = _display_names(session, {r.actor for r in rows})
+    return [_audit_row(r, names, record_uuid) for r in rows]
 
 
-def _audit_row(r, record_uuid: str | None = None) -> AuditRow:
+def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    from db.models.users import User
+    if not usernames:
+        return {}
+    q = select(User.username, User.display_name).where(User.username.in_(sorted(usernames)))
+    return {u: d for u, d in session.execute(q) if d}
+
+
+def _audit_row(r, names: dict[str, str], record_uuid: str | None = None) -> AuditRow:
     changes = json.loads(r.changes)
     uuid = r.record_uuid
     if uuid == BULK_UUID:
@@ -283,7 +298,7 @@ def _audit_row(r, record_uuid: str | None = None) -> AuditRow:
         else:
             changes["记录数"] = len(records)
             uuid = ""
-    return AuditRow(r.seq, r.at, r.actor, r.action, r.table_name, uuid, r.record_label, changes)
+    return AuditRow(r.seq, r.at, r.actor, r.action, r.table_name, uuid, r.record_label, changes, names.get(r.actor, ""))
 
 
 def audit_actors(session: Session, actor) -> list[str]:

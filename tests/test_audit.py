@@ -77,3 +77,17 @@ def test_query_audit_pages_by_keyset(db, admin):
         second = audit.query_audit(s, admin, limit=10, before_seq=first[-1].seq)
     assert len(first) == 10 and [r.seq for r in first] == sorted((r.seq for r in first), reverse=True)
     assert second[0].seq == first[-1].seq - 1
+
+
+def test_history_names_users_by_display_name_and_others_as_written(db, admin):
+    from core import users
+    from core.access import Actor, Role
+    with db.session(admin) as s:
+        users.create_user(s, admin, "zhang", "张三", Role.ADMIN, "secret123")
+    zhang = Actor("zhang", "张三", Role.ADMIN)
+    with db.session(zhang) as s:
+        orgunits.rename_unit(s, zhang, "220322100", "梨树镇（新）")
+    with db.session(admin) as s:
+        newest, before = audit.query_audit(s, admin, limit=2)
+    assert (newest.actor, newest.shown_actor) == ("zhang", "张三（zhang）")
+    assert before.actor == "admin" and before.shown_actor == "admin"   # no such user in this database

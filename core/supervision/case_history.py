@@ -161,7 +161,7 @@ def _entry(group: list[audit.AuditRow], towns: dict[str, str]) -> HistoryEntry:
         else:
             details += _child(table, row.action, ch)
     details += _officer_changes(added, removed)
-    return HistoryEntry(group[0].at, on, group[0].actor, action or "修改", [d for d in details if d])
+    return HistoryEntry(group[0].at, on, group[0].shown_actor, action or "修改", [d for d in details if d])
 
 
 def _officer_changes(added: dict[str, str], removed: dict[str, str]) -> list[str]:

@@ -159,7 +159,7 @@ class AuditModel(QAbstractTableModel):
             if col == 0:
                 return local_time_text(row.at)
             if col == 1:
-                return row.actor
+                return row.shown_actor
             if col == 2:
                 return ACTION_LABELS.get(row.action, row.action)
             if col == 3:
@@ -334,7 +334,7 @@ class AuditPage(QWidget):
         if row is None:
             self.details.clear()
             return
-        head = [f"时间：{local_time_text(row.at)}（第 {row.seq} 条）", f"用户：{row.actor}",
+        head = [f"时间：{local_time_text(row.at)}（第 {row.seq} 条）", f"用户：{row.shown_actor}",
                 f"操作：{ACTION_LABELS.get(row.action, row.action)}", f"对象：{object_text(row)}"]
         if row.record_uuid:
             head.append(f"记录编号：{row.record_uuid}")

@@ -62,7 +62,7 @@ def load_summary(db: Database, actor: Actor) -> StartSummary:
                 action = audit.ACTION_LABELS.get(row.action, row.action)
                 table = audit.TABLE_LABELS.get(row.table_name, row.table_name)
                 what = f"{table} {row.record_label}".strip() if table else row.record_label
-                summary.recent.append((_local_time(row.at), row.actor, action, what))
+                summary.recent.append((_local_time(row.at), row.shown_actor, action, what))
     return summary
 
 

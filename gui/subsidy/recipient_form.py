@@ -224,7 +224,7 @@ def history_text(row: AuditRow) -> str:
 
 HISTORY_COLUMNS = [
     TableColumn("时间", lambda r: local_time_text(r.at)),
-    TableColumn("用户", lambda r: r.actor),
+    TableColumn("用户", lambda r: r.shown_actor),
     TableColumn("操作", lambda r: ACTION_LABELS.get(r.action, r.action)),
     TableColumn("变更", history_text, tooltip=lambda r: history_text(r).replace("；", "\n")),
 ]
