@@ -83,19 +83,24 @@ _running: set[_Task] = set()
 def run_op(parent: QWidget | None, fn: Callable[[Callable[..., bool]], Any], *,
            on_done: Callable[[Any], None] | None = None, on_failed: Callable[[BaseException], None] | None = None,
            label: str = "正在处理……", cancellable: bool = False, writes: bool = True,
-           pool: QThreadPool | None = None) -> _Task:
+           pool: QThreadPool | None = None, quiet: bool = False) -> _Task:
+    """``quiet``: no progress window (a read the screen shows as loading in its own place, so the
+    person can go on working while it runs)."""
     task = _Task(fn)
-    dialog = QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
-    dialog.setWindowTitle("请稍候")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(600)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    if not cancellable:
-        dialog.setCancelButton(None)
-    dialog.canceled.connect(task.cancelled.set)
+    dialog = None if quiet else QProgressDialog(label, "取消" if cancellable else "", 0, 0, parent)
+    if dialog is not None:
+        dialog.setWindowTitle("请稍候")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(600)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(task.cancelled.set)
 
     def progressed(done: int, total: int, text: str) -> None:
+        if dialog is None or not shiboken6.isValid(dialog):
+            return
         if total:
             dialog.setMaximum(total)
             dialog.setValue(min(done, total))
@@ -106,7 +111,7 @@ def run_op(parent: QWidget | None, fn: Callable[[Callable[..., bool]], Any], *,
         """Close the progress dialog; False when the screen that asked is gone (window closed
         while the work ran): then its callbacks must not run."""
         _running.discard(task)
-        if shiboken6.isValid(dialog):
+        if dialog is not None and shiboken6.isValid(dialog):
             dialog.reset()
             dialog.deleteLater()
         return parent is None or shiboken6.isValid(parent)

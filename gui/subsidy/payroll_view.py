@@ -239,7 +239,7 @@ class PayrollView(QWidget):
             if self.roll is not None and self.roll.id == got_for:     # not a roll shown before
                 self.problems, self.problems_for = problems, got_for
                 self._show_problems()
-        return run_op(self, work, on_done=done, label="正在核对需要处理的人……", writes=False)
+        return run_op(self, work, on_done=done, writes=False, quiet=True)   # the list says 正在核对 meanwhile
 
     def _show(self, roll: RollSummary | None, totals: RollTotals | None) -> None:
         self.roll, self.totals = roll, totals

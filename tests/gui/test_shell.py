@@ -552,3 +552,20 @@ def test_a_database_without_users_asks_for_the_first_administrator(qtbot, db):
         if ctx is not None:
             wait_for_all()
             ctx.db.dispose()
+
+
+def test_a_quiet_operation_shows_no_progress_window_and_still_reports(qtbot):
+    from PySide6.QtWidgets import QProgressDialog, QWidget
+    from gui.operations import run_op
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    got = []
+
+    def work(_progress):
+        return 42
+    run_op(parent, work, on_done=got.append, writes=False, quiet=True)
+    assert parent.findChildren(QProgressDialog) == []
+    qtbot.waitUntil(lambda: got == [42])
+    run_op(parent, work, on_done=got.append, writes=False)              # the ordinary kind has one
+    assert len(parent.findChildren(QProgressDialog)) == 1
+    qtbot.waitUntil(lambda: got == [42, 42])
