@@ -219,7 +219,7 @@ class CaseRegister(QWidget):
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 200, 100, 90, 170, 80, 86, 150, 190, 40)):
+        for col, width in enumerate((140, 170, 96, 86, 150, 70, 84, 130, 180, 40)):
             self.view.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
