@@ -309,3 +309,29 @@ def test_pdf_lines_never_end_with_an_opening_bracket_nor_start_with_closing_punc
             assert "".join(lines) == text
             assert all(line and line[-1] not in NO_LINE_END for line in lines[:-1]), (room, lines)
             assert all(line[0] not in NO_LINE_START for line in lines[1:]), (room, lines)
+
+
+def test_xlsx_cells_of_every_kind_read_back(tmp_path):
+    """The data rows are written as XML text: each kind of value must come back as what it was."""
+    import openpyxl
+    columns = [Column("文本", "text", 12), Column("整数", "int", 8), Column("金额", "money", 12),
+               Column("日期", "date", 11), Column("其他", "text", 12)]
+    rows = [["A&B <c> \"d\"", 7, Decimal("1200.50"), date(2024, 2, 29), True],
+            [" 前后有空格 ", None, Decimal("NaN"), None, datetime(2024, 1, 2, 3, 4)],
+            ["换行\n第二行\x07", 0, 1.5, date(1950, 1, 1), date(2024, 6, 1)],
+            ["=SUM(A1)", -3, float("inf"), None, Decimal("2")]]
+    path = tmp_path / "kinds.xlsx"
+    assert render(roster(columns=columns, rows=rows), "xlsx", path) == 4
+    ws = openpyxl.load_workbook(path).active
+    first = next(r for r in range(1, 12) if ws.cell(r, 1).value == "文本") + 1
+    got = [[ws.cell(first + i, c).value for c in range(1, 6)] for i in range(4)]
+    assert got[0] == ["A&B <c> \"d\"", 7, 1200.5, datetime(2024, 2, 29), "是"]
+    assert got[1] == [" 前后有空格 ", None, "NaN", None, "2024-01-02T03:04:00"]
+    assert got[2] == ["换行\n第二行", 0, 1.5, datetime(1950, 1, 1), "2024-06-01"]
+    assert got[3] == ["=SUM(A1)", -3, "inf", None, 2]
+    assert ws.cell(first + 3, 1).data_type == "s"                 # text, never a formula
+    assert ws.cell(first, 4).number_format == "yyyy-mm-dd"
+    assert ws.row_dimensions[first + 2].height >= 2 * 13.5 and ws.row_dimensions[first].height is None  # two lines
+    from python_calamine import CalamineWorkbook                 # the reader imports use sees the same text
+    fast = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [fast[first - 1 + i][0] for i in range(4)] == ["A&B <c> \"d\"", " 前后有空格 ", "换行\n第二行", "=SUM(A1)"]

@@ -342,7 +342,7 @@ def _cell_xml(ref: str, style: int, column: Column, value) -> str:
     if value is None or value == "":
         return f'<c r="{ref}" s="{style}"/>'
     if kind is int or kind is Decimal or kind is float:
-        if kind is float and not math.isfinite(value):
+        if (kind is float and not math.isfinite(value)) or (kind is Decimal and not value.is_finite()):
             return _text_cell(ref, style, str(value))
         return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
     if kind is str:
