@@ -13,7 +13,7 @@ never exec()), grabbed and closed unsaved.
 
 The demo has no 妇幼月报 figures, so after the main-window shots (which show the demo as installed) the
 script enters 13 months of them through core as the demo 录入员 (warnings explained, then 上报) and the
-审核员 approves or returns them (seed_mch). For 年度确认 and 资金发放 it records three deaths, three
+审核员 approves or returns them (seed_mch). For 年度确认 and 资金发放 it records three deaths, four
 missing bank accounts and two applicants, then confirms and approves this year's 农村部分计划生育家庭
 奖励扶助 (seed_subsidy, seed_payroll), so the payroll has people to show under 需要处理的人.
 """
@@ -189,7 +189,7 @@ def seed_mch(db, clerk, supervisor) -> tuple[list[str], str]:
 
 
 def seed_subsidy(db, admin, year: int) -> None:
-    """Work for 年度确认 and 资金发放: three people died this year, three have no bank account yet, and two
+    """Work for 年度确认 and 资金发放: three people died this year, four have no bank account yet, and two
     applicants turn 60 this year."""
     from stdnum.cn import ric
     from sqlalchemy import select
