@@ -234,7 +234,8 @@ class AuditRow:
     @property
     def shown_actor(self) -> str:
         """演示管理员（admin） for a user, the raw name otherwise (cli:root, a deleted user)."""
-        return f"{self.actor_name}（{self.actor}）" if self.actor_name and self.actor_name != self.actor else self.actor
+        from core.users import shown_user
+        return shown_user(self.actor, self.actor_name)
 
 
 ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "login": "登录", "login_failed": "登录失败",
@@ -275,16 +276,9 @@ def query_audit(session: Session, actor, *, record_uuid: str | None = None, user
         bulk = session.execute(q.where(t.c.record_uuid == BULK_UUID,
                                        t.c.changes.contains(f'"{record_uuid}"', autoescape=True))).all()
         rows = sorted(own + bulk, key=lambda r: r.seq, reverse=True)[:limit]
-    names = _display_names(session, {r.actor for r in rows})
+    from core.users import display_names
+    names = display_names(session, {r.actor for r in rows})
     return [_audit_row(r, names, record_uuid) for r in rows]
-
-
-def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
-    from db.models.users import User
-    if not usernames:
-        return {}
-    q = select(User.username, User.display_name).where(User.username.in_(sorted(usernames)))
-    return {u: d for u, d in session.execute(q) if d}
 
 
 def _audit_row(r, names: dict[str, str], record_uuid: str | None = None) -> AuditRow:

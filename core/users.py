@@ -55,6 +55,21 @@ def validate_username(username: str) -> str:
     return username
 
 
+def display_names(session: Session, usernames) -> dict[str, str]:
+    """{username: display name} for those of ``usernames`` who are users here (not secret: histories,
+    the audit and the MCH review name people by them)."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    q = select(User.username, User.display_name).where(User.username.in_(wanted))
+    return {u: d for u, d in session.execute(q) if d}
+
+
+def shown_user(username: str, display_name: str = "") -> str:
+    """张三（zhang） for a user with a display name; the name as recorded otherwise (cli:root, a removed user)."""
+    return f"{display_name}（{username}）" if display_name and display_name != username else username
+
+
 def count_users(session: Session) -> int:
     return session.execute(select(func.count()).select_from(User)).scalar_one()
 

@@ -27,6 +27,8 @@ class ReportState:
     approved_at: object
     approved_by: str
     returned_reason: str
+    submitted_by_shown: str = ""     # 张三（zhang）
+    approved_by_shown: str = ""
 
     @property
     def label(self) -> str:
@@ -46,8 +48,11 @@ def state(session: Session, township: str, period: str) -> ReportState:
     r = _report(session, township, period, create=False)
     if r is None:
         return ReportState(township, period, "OPEN", None, "", None, "", "")
+    from core.users import display_names, shown_user
+    names = display_names(session, (r.submitted_by, r.approved_by))
     return ReportState(township, period, r.status, r.submitted_at, r.submitted_by, r.approved_at, r.approved_by,
-                       r.returned_reason)
+                       r.returned_reason, shown_user(r.submitted_by, names.get(r.submitted_by, "")),
+                       shown_user(r.approved_by, names.get(r.approved_by, "")))
 
 
 def _name(period: str) -> str:

@@ -39,14 +39,14 @@ class ReviewRow:
 def _note(r: ReviewRow) -> str:
     st = r.state
     if st.status == "APPROVED":
-        return f"{st.approved_by} {local_time_text(st.approved_at)[:16]} 审核通过"
+        return f"{st.approved_by_shown} {local_time_text(st.approved_at)[:16]} 审核通过"
     return st.returned_reason
 
 
 COLUMNS = [
     TableColumn("乡镇（街道）", lambda r: r.name, tooltip=lambda r: f"{r.name}（{r.code}）"),
     TableColumn("状态", lambda r: r.state.label),
-    TableColumn("上报人", lambda r: r.state.submitted_by),
+    TableColumn("上报人", lambda r: r.state.submitted_by_shown),
     TableColumn("上报时间", lambda r: local_time_text(r.state.submitted_at)[:16]),
     TableColumn("审核 / 退回说明", _note, tooltip=_note),
 ]

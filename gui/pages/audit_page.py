@@ -227,7 +227,7 @@ class AuditPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        for col, width in ((0, 150), (1, 110), (2, 80), (3, 230)):
+        for col, width in ((0, 150), (1, 170), (2, 80), (3, 230)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.details = QPlainTextEdit()

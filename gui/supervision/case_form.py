@@ -695,7 +695,7 @@ class CaseForm(QDialog):
                                    else "作出罚款决定后，这里显示缴纳情况和加处罚款。")
         self.deadline_table.setRowCount(len(detail.deadlines))
         for r, d in enumerate(detail.deadlines):
-            left = "" if d.done is not None else str(d.days_left)
+            left = str(d.days_left) if d.open else ""     # nothing left to count once done or lapsed
             cells = [d.name, date_text(d.due), left, d.status_text, d.note, d.basis]
             for c, v in enumerate(cells):
                 item = QTableWidgetItem(v)

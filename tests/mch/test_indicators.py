@@ -121,6 +121,12 @@ def test_locked_month_is_refused_in_core(db, admin, clerk, supervisor):
             workflow.approve(s, clerk, T1, "202401")
     with db.session(supervisor) as s:
         workflow.approve(s, supervisor, T1, "202401")
+    from core import users
+    from core.access import Role
+    with db.session(admin) as s:   # the review names people by their display name when they are users here
+        users.create_user(s, admin, "super", "王审核", Role.SUPERVISOR, "secret123")
+        st = workflow.state(s, T1, "202401")
+    assert (st.approved_by, st.approved_by_shown, st.submitted_by_shown) == ("super", "王审核（super）", "clerk")
     with pytest.raises(PermissionDenied) as e:
         with db.session(admin) as s:
             values.save_value(s, admin, T1, "202401", "MCH_DELIVERIES", "", "11")
