@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from core import orgunits, settings, users
 from core.access import Actor, Role
 from core.database import Database
+from core.divisions import DEMO_COUNTY_CODE
 from core.errors import DataError
 from core.installation import initialise, is_initialised
 from db.schema import SchemaState
 
-DEMO_COUNTY_CODE = "990101"
 DEMO_COUNTY_NAME = "演示县"
 DEMO_PASSWORD = "demo1234"
 DEMO_RECIPIENTS = 300          # generated subsidy recipients when the program offers the demo

@@ -17,6 +17,9 @@ from core.resources import resource_path
 FILES = ("provinces.csv", "cities.csv", "areas.csv", "streets.csv")
 SHIPPED_EDITION = 2022
 
+# The demo county (core/demo.py): outside every province (99 is unused), never a real place.
+DEMO_COUNTY_CODE = "990101"
+
 
 @dataclass(frozen=True)
 class Division:
@@ -77,9 +80,10 @@ class DivisionCatalogue:
         return d.name if d else None
 
     def knows_region(self, code: str) -> bool:
-        """A 6-digit region code (of an ID number) whose county, else prefecture, else province is here."""
+        """A 6-digit region code (of an ID number) whose county, else prefecture, else province is here —
+        or the demo county's, whose made-up people should not all carry a warning."""
         by_code = self._by_code
-        return code in by_code or code[:4] in by_code or code[:2] in by_code
+        return code in by_code or code[:4] in by_code or code[:2] in by_code or code == DEMO_COUNTY_CODE
 
     def province_exists(self, code: str) -> bool:
         return code[:2] in {p.code for p in self.provinces}

@@ -111,3 +111,16 @@ def test_person_born_before_their_county_code_existed_is_accepted():
         ric.validate(number)
     chk = check_citizen_id(number)
     assert chk.ok and chk.birth_date == date(1940, 1, 1) and chk.sex == "女"
+
+
+def test_an_unknown_region_is_a_warning_but_not_the_demo_county():
+    from stdnum.cn import ric
+    from core.idnumbers import check_citizen_id
+
+    def number(region: str) -> str:
+        body = region + "19500101" + "003"
+        return body + ric.calc_check_digit(body + "0")
+    unknown = check_citizen_id(number("980101"))            # 98: no such province
+    assert unknown.ok and unknown.warnings == ["身份证号的地区码 980101 不在区划代码中（可能是已撤销的旧代码），请核对"]
+    assert check_citizen_id(number("990101")).warnings == []  # 演示县's made-up people: no warning each
+    assert check_citizen_id(number("220322")).warnings == []  # 梨树县
