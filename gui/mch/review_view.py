@@ -39,7 +39,7 @@ class ReviewRow:
 def _note(r: ReviewRow) -> str:
     st = r.state
     if st.status == "APPROVED":
-        return f"{st.approved_by_shown} {local_time_text(st.approved_at)[:16]} 审核通过"
+        return f"{st.approved_by_shown} {local_time_text(st.approved_at)[5:16]} 审核通过"
     return st.returned_reason
 
 
@@ -47,7 +47,7 @@ COLUMNS = [
     TableColumn("乡镇（街道）", lambda r: r.name, tooltip=lambda r: f"{r.name}（{r.code}）"),
     TableColumn("状态", lambda r: r.state.label),
     TableColumn("上报人", lambda r: r.state.submitted_by_shown),
-    TableColumn("上报时间", lambda r: local_time_text(r.state.submitted_at)[:16]),
+    TableColumn("上报时间", lambda r: local_time_text(r.state.submitted_at)[5:16]),   # 11-03 02:13: the month is chosen above
     TableColumn("审核 / 退回说明", _note, tooltip=_note),
 ]
 
@@ -170,7 +170,7 @@ class ReviewView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 760])
+        splitter.setSizes([540, 660])   # the list's 上报人 and 审核说明 readable; the month still fits
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
