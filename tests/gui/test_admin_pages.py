@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from core import audit, orgunits, users
 from core.access import Role
@@ -13,24 +13,6 @@ from core.errors import PermissionDenied
 from gui.context import AppContext
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(db, admin):
-    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes are recorded instead of shown (a modal box would block the test)."""
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
 
 
 def _focused():

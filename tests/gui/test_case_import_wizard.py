@@ -14,7 +14,7 @@ from core.imports import MappingMemory
 from core.supervision.case_import import CASE_IMPORTER
 from db.models.supervision import Case
 from gui.imports.import_wizard import NOT_IMPORTED, ImportWizard, write_template
-from tests.gui.test_subsidy_import import boxes, cancel_midway, ctx, dry_run, to_mapping  # noqa: F401 - shared
+from tests.gui.test_subsidy_import import cancel_midway, dry_run, to_mapping
 from tests.supervision.test_case_import import HEADER, ROWS, ledger
 
 pytestmark = pytest.mark.gui

@@ -16,7 +16,7 @@ from core.supervision import working_days as wd
 from db.models.audit import AuditLog
 from gui.context import AppContext
 from gui.pages.holidays_page import HolidayDialog, HolidaysPage
-from tests.gui.test_supervision_pages import boxes, ctx, focused, ime_type  # noqa: F401 - shared fixtures
+from tests.gui.test_supervision_pages import focused, ime_type
 
 pytestmark = pytest.mark.gui
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from core.mch import rules, values
 from core.mch.elements import list_elements
@@ -14,18 +13,6 @@ from gui.context import AppContext
 pytestmark = pytest.mark.gui
 
 T1, MONTH = "220322100", "202609"
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
 
 
 def open_dialog(qtbot, db, actor):

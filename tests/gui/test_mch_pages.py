@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from sqlalchemy import select
 
 from core.errors import PermissionDenied
@@ -22,19 +22,6 @@ pytestmark = pytest.mark.gui
 
 T1, T2 = "220322100", "220322101"          # 梨树镇, 郭家店镇
 MONTH = "202609"
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes are recorded instead of shown; questions are answered Yes."""
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
 
 
 def make_ctx(db, actor) -> AppContext:

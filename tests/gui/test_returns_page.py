@@ -11,15 +11,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from core import orgunits
-from gui.context import AppContext
 
 pytestmark = pytest.mark.gui
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
-
-
-@pytest.fixture
-def ctx(db, admin):
-    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
 
 
 @pytest.fixture(autouse=True)

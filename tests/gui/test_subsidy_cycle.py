@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from core.errors import DataError
 from core.subsidy import recipients as rs
@@ -24,19 +24,6 @@ from tests.subsidy.test_recipients import make_id
 
 pytestmark = pytest.mark.gui
 LISHU, GUOJIADIAN = "220322100", "220322101"
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes are recorded and answered 是 instead of shown."""
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
 
 
 def ctx_for(db, actor) -> AppContext:

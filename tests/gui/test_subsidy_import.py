@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 from sqlalchemy import func, select
 
 from core.imports import MappingMemory
 from db.models.subsidy import Recipient
-from gui.context import AppContext
 from gui.subsidy.import_wizard import NOT_IMPORTED, ImportTab, ImportWizard
 from tests.subsidy.roster_factory import write_roster
 from tests.subsidy.test_recipients import make_id
 
 pytestmark = pytest.mark.gui
 GOOD = 30
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
-
-
-@pytest.fixture
-def ctx(db, admin):
-    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
 
 
 def count(db, admin) -> int:

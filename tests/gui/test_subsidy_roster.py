@@ -41,24 +41,6 @@ def _focused():
     return QApplication.focusWidget()
 
 
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    """Message boxes are recorded instead of shown (a modal box would block the test)."""
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
-
-
-@pytest.fixture
-def ctx(db, admin):
-    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
-
-
 @pytest.fixture
 def people(db, admin) -> list[dict]:
     """300 recipients over 4 townships, born 1940–1959, every 10th a 王, in one unit of work."""

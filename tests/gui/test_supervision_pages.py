@@ -8,13 +8,12 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from core.supervision import case_deadlines as cd
 from core.supervision import case_stages as st
 from core.supervision.case_list import CaseFilter, officer_names, search_cases
 from db.models.supervision import Case
-from gui.context import AppContext
 from gui.supervision.case_form import CaseForm, StageDialog
 from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case, run
 
@@ -37,23 +36,6 @@ def ime_type(widget, text: str) -> None:
 
 def focused():
     return QApplication.focusWidget()
-
-
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
-
-
-@pytest.fixture
-def ctx(db, admin):
-    return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
 
 
 def _page(qtbot, ctx):

@@ -14,7 +14,7 @@ from core.supervision import random_tasks as rt
 from db.models.supervision import Complaint, RandomTask
 from gui.supervision.complaint_dialog import ComplaintDialog, HandledDialog
 from gui.supervision.task_dialog import TaskDialog, TaskDoneDialog
-from tests.gui.test_supervision_pages import boxes, ctx, focused, ime_type  # noqa: F401 - shared fixtures
+from tests.gui.test_supervision_pages import focused, ime_type
 from tests.supervision.factory import CLINIC_CODE, new_case
 
 pytestmark = pytest.mark.gui
