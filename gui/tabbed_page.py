@@ -33,3 +33,12 @@ def build_tab(ctx: AppContext, spec: TabSpec, help_topic: str) -> QWidget:
         from core.paths import logs_dir
         return PlaceholderPage(spec.title, f"“{spec.title}”加载时出错，详情已写入日志（{logs_dir()}）。"
                                "其他功能不受影响。", badge="加载失败", help_topic=help_topic)
+
+
+def add_tabs(ctx: AppContext, tabs, specs: list[TabSpec], help_topic: str) -> dict[str, QWidget]:
+    """Build each tab of an area page into the QTabWidget ``tabs``; the pages by title."""
+    pages: dict[str, QWidget] = {}
+    for spec in specs:
+        pages[spec.title] = build_tab(ctx, spec, help_topic)
+        tabs.addTab(pages[spec.title], spec.title)
+    return pages

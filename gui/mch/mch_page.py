@@ -19,7 +19,7 @@ from gui.mch import MonthCombo, actor_townships, available_return, month_label, 
 from gui.mch.entry_grid import MonthSheet, MonthSnapshot
 from gui.operations import show_error
 from gui.table_models import local_time_text
-from gui.tabbed_page import TabSpec, build_tab
+from gui.tabbed_page import TabSpec, add_tabs
 
 FORM_RETURN = "MCH-FORM"
 
@@ -207,12 +207,8 @@ class MchPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.tabs = QTabWidget()
-        self.pages: dict[str, QWidget] = {}
         self._stale: set[str] = set()
-        for spec in TABS:
-            page = build_tab(self.ctx, spec, self.help_topic)
-            self.pages[spec.title] = page
-            self.tabs.addTab(page, spec.title)
+        self.pages = add_tabs(self.ctx, self.tabs, TABS, self.help_topic)
         self.dataset_dialog = None
         self.dataset_button = QPushButton("数据项与审核规则…")
         self.dataset_button.setToolTip("月报的数据项和审核规则（管理员可新增、修改）")

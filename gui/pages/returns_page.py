@@ -69,7 +69,7 @@ def render_request(ctx: AppContext, req: ReturnRequest, fmt: str, path: Path,
         with ctx.db.session(ctx.actor) as s:
             table = build_return(s, ctx.actor, req.return_id, req.period, req.org, req.program)
             total = table.row_count_hint
-            render(table, fmt, path, progress=lambda done: progress(done, total, f"已处理 {done} 行……"))
+            render(table, fmt, path, progress=lambda done: progress(done, total, f"已处理 {done:,} 行……"))
     except RenderCancelled:
         return None
     return path

@@ -11,7 +11,7 @@ import logging
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
-from gui.tabbed_page import TabSpec, build_tab
+from gui.tabbed_page import TabSpec, add_tabs
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,7 @@ class SubsidyPage(QWidget):
         self.ctx = ctx
         self.active_dialog = None
         self.tabs = QTabWidget()
-        self.pages: dict[str, QWidget] = {}
-        for spec in TABS:
-            page = build_tab(self.ctx, spec, self.help_topic)
-            self.pages[spec.title] = page
-            self.tabs.addTab(page, spec.title)
+        self.pages = add_tabs(self.ctx, self.tabs, TABS, self.help_topic)
         self.programmes_button = QPushButton("项目与标准…")
         self.programmes_button.setToolTip("扶助项目的条件和各年度扶助标准（管理员可修改）")
         self.programmes_button.clicked.connect(self.open_programmes)

@@ -39,6 +39,7 @@ from core.subsidy.yearly_cycle import (CONTINUE, EXIT, KIND_LABELS, NEW, REFUSED
                                        YearStatus)
 from gui.context import AppContext
 from gui.operations import run_op, show_error
+from gui.pages.returns_page import ReturnRequest, render_request
 from gui.table_models import ROW_ROLE, error_label, local_time, show_inline
 
 EXPORT_FORMATS = {"xlsx": ("Excel 工作簿 (*.xlsx)", ".xlsx"), "pdf": ("PDF 文件 (*.pdf)", ".pdf")}
@@ -66,22 +67,6 @@ def programme_choices(ctx: AppContext) -> list[tuple[str, str]]:
 
 
 # -- returns for a programme and period ------------------------------------------------------------
-
-def render_fp_return(ctx: AppContext, return_id: str, period: str, program: str, fmt: str, path: Path,
-                     progress: Callable[..., bool]) -> Path | None:
-    """Build and render an FP return in one unit of work (off the GUI thread); None when cancelled."""
-    from core.returns.catalogue import build_return
-    from core.returns.model import RenderCancelled
-    from core.returns.render import render
-    try:
-        with ctx.db.session(ctx.actor) as s:
-            table = build_return(s, ctx.actor, return_id, period, None, program)
-            total = table.row_count_hint
-            render(table, fmt, path, progress=lambda done: progress(done, total, f"已处理 {done:,} 行……"))
-    except RenderCancelled:
-        return None
-    return path
-
 
 class ReturnActions(QWidget):
     """A choice of FP returns with 预览 / 打印 / 导出 buttons. ``request()`` gives (period, programme) or
@@ -138,7 +123,8 @@ class ReturnActions(QWidget):
             return None
         period, program = req
         ctx, rid = self.ctx, self.current_id()
-        return run_op(self, lambda progress: render_fp_return(ctx, rid, period, program, fmt, path, progress),
+        request = ReturnRequest(rid, self._title(), period, None, "", program)
+        return run_op(self, lambda progress: render_request(ctx, request, fmt, path, progress),
                       on_done=on_done, label=f"正在生成 {self._title()}……", cancellable=True, writes=False)
 
     def export_dialog(self, fmt: str) -> None:

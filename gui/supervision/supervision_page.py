@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
-from gui.tabbed_page import TabSpec, build_tab
+from gui.tabbed_page import TabSpec, add_tabs
 
 
 TABS: list[TabSpec] = [
@@ -23,11 +23,7 @@ class SupervisionPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.tabs = QTabWidget()
-        self.pages: dict[str, QWidget] = {}
-        for spec in TABS:
-            page = build_tab(self.ctx, spec, self.help_topic)
-            self.pages[spec.title] = page
-            self.tabs.addTab(page, spec.title)
+        self.pages = add_tabs(self.ctx, self.tabs, TABS, self.help_topic)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
