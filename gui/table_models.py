@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractItemView, QLabel
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1   # the plain row object behind a model row
 MUTED = QColor("#8a8a8a")                 # closed units, unavailable returns, inactive users
@@ -108,3 +108,14 @@ def error_label() -> QLabel:
 def show_inline(label: QLabel, message: str | None) -> None:
     label.setText(message or "")
     label.setVisible(bool(message))
+
+
+def read_only_rows(view: QAbstractItemView, padding: int = 8) -> None:
+    """A list people read and pick one row from: whole rows, one at a time, no editing in place,
+    striped, no row numbers, rows a line of text plus ``padding`` high."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + padding)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from core.access import Permission
@@ -24,7 +24,7 @@ from gui.context import AppContext
 from gui.keyed_actions import keyed_action
 from gui.operations import show_error
 from gui.supervision.record_dialog import RecordDialog
-from gui.table_models import RowsModel, TableColumn, error_label, show_inline
+from gui.table_models import RowsModel, TableColumn, error_label, read_only_rows, show_inline
 
 CHANGED = "supervision_holiday"
 WEEKDAYS = "一二三四五六日"
@@ -83,12 +83,7 @@ class HolidaysPage(QWidget):
         ], self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        read_only_rows(self.table)
         for col, width in enumerate((110, 60, 90, 120)):
             self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -5,7 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QTableView,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMessageBox, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
 
 from core import orgunits, users
@@ -17,7 +17,7 @@ from gui.context import AppContext
 from gui.keyed_actions import keyed_action
 from gui.dialogs.user_dialog import PasswordDialog, PasswordValues, UserDialog, UserValues
 from gui.operations import show_error
-from gui.table_models import RowsModel, TableColumn, error_label, show_inline
+from gui.table_models import RowsModel, TableColumn, error_label, read_only_rows, show_inline
 
 
 def user_status(u: UserRow) -> str:
@@ -45,12 +45,7 @@ class UsersPage(QWidget):
         ], self, muted=lambda u: not u.active)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        read_only_rows(self.table)
         header = self.table.horizontalHeader()
         for col, width in ((0, 140), (1, 140), (2, 90), (3, 80)):
             header.resizeSection(col, width)

@@ -26,7 +26,7 @@ from gui.keyed_actions import keyed_action
 from gui.operations import show_error
 from gui.supervision.case_register import CaseTable
 from gui.supervision.task_dialog import TaskDialog, TaskDoneDialog, TaskDoneValues, TaskValues
-from gui.table_models import RowsModel, TableColumn, error_label, show_inline
+from gui.table_models import RowsModel, TableColumn, error_label, read_only_rows, show_inline
 
 RED = QColor("#b00020")
 SEARCH_DELAY_MS = 150
@@ -152,12 +152,7 @@ class RegisterTab(QWidget):
         self.model = RegisterModel(columns, self, red=red)
         self.table = CaseTable(self.edit)     # Enter opens the row, as in the case register
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        read_only_rows(self.table, padding=10)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.edit())
