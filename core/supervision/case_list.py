@@ -69,6 +69,7 @@ class CaseRow:
     confiscated: Decimal
     next_deadline: str          # "送达处罚决定书 2025-10-20（还剩 3 天）" or ""
     next_due: date | None
+    next_due_text: str          # "2025-10-20（还剩 3 天）" or ""
     overdue: bool
     overdue_text: str           # "逾期：作出处理决定（已逾期 5 天）" or ""
     incomplete: str
@@ -113,6 +114,7 @@ def case_row(case: Case, as_of: date, ctx: cd.DeadlineContext) -> CaseRow:
         penalties_text="、".join(PENALTY_KINDS[p.kind] for p in pens),
         fine=fine, confiscated=confiscated,
         next_deadline=nxt.summary() if nxt else "", next_due=nxt.due if nxt else None,
+        next_due_text=f"{nxt.due:%Y-%m-%d}（{nxt.status_text}）" if nxt else "",
         overdue=bool(late), overdue_text=("逾期：" + "；".join(f"{x.name}（{x.status_text}）" for x in late)) if late else "",
         incomplete=case.incomplete)
 

@@ -29,17 +29,6 @@ OVERDUE_BACK = QColor("#fde8eb")
 ALL = "全部"
 
 
-def days_left_text(row: CaseRow, as_of: date) -> str:
-    if row.next_due is None:
-        return ""
-    days = (row.next_due - as_of).days
-    if days < 0:
-        return f"{row.next_due:%Y-%m-%d}（已逾期 {-days} 天）"
-    if days == 0:
-        return f"{row.next_due:%Y-%m-%d}（今天到期）"
-    return f"{row.next_due:%Y-%m-%d}（还剩 {days} 天）"
-
-
 # (heading, cell text from the row and the model: its as_of date and township names)
 COLUMNS: list[tuple[str, Any]] = [
     ("文号", lambda r, m: r.number or "（未编号）"),
@@ -50,7 +39,7 @@ COLUMNS: list[tuple[str, Any]] = [
     ("乡镇", lambda r, m: m.town_names.get(r.township_code, r.township_code)),
     ("立案日期", lambda r, m: f"{r.filed_on:%Y-%m-%d}" if r.filed_on else ""),
     ("状态", lambda r, m: r.status),
-    ("下一期限", lambda r, m: days_left_text(r, m.as_of)),
+    ("下一期限", lambda r, m: r.next_due_text),
     ("逾期", lambda r, m: "逾期" if r.overdue else ""),
 ]
 
