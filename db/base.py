@@ -1,6 +1,7 @@
 """Declarative base and the columns every record carries (DESIGN.md "Storage")."""
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import datetime, timezone
 
@@ -23,6 +24,21 @@ def utcnow() -> datetime:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_V4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_uuids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as text, like ``new_uuid``, from one read of the system's
+    random source: a bulk import's records (``uuid.uuid4`` costs about 5 µs a record)."""
+    raw = os.urandom(16 * count)
+    out = []
+    for i in range(0, 16 * count, 16):
+        h = "%032x" % (int.from_bytes(raw[i:i + 16], "big") & _V4_CLEAR | _V4_SET)
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 class Base(DeclarativeBase):

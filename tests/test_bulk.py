@@ -62,3 +62,14 @@ def test_a_failed_block_rolls_back_rows_and_keeps_indexes(db, admin):
     assert _index_names(db) == before
     with db.session(admin) as s:
         assert s.scalar(select(Recipient.id).limit(1)) is None
+
+
+def test_new_uuids_are_distinct_version_4_uuids_as_text():
+    import uuid
+
+    from db.base import new_uuids
+    made = new_uuids(20_000)
+    assert len(made) == 20_000 and len(set(made)) == 20_000 and new_uuids(0) == []
+    for text in made[:500]:
+        u = uuid.UUID(text)
+        assert str(u) == text and u.version == 4 and u.variant == uuid.RFC_4122

@@ -96,6 +96,9 @@ def parse_int(value: object, what: str = "数字") -> int | None:
 
 def parse_year(value: object) -> int | None:
     """A year from ``2010``, ``2010年``, ``2010.0`` or a date cell; None when blank."""
+    cls = value.__class__
+    if (cls is float or cls is int) and 1900 <= value <= 2100 and value == int(value):   # a number cell
+        return int(value)
     if is_blank(value):
         return None
     if isinstance(value, date):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +55,7 @@ class ProgramRow:
     active: bool
     version: int
 
-    @property
+    @cached_property   # asked once per line of an import
     def rule(self) -> ProgramRule:
         return ProgramRule(self.code, self.name, self.child_rule, self.start_age, self.age_of_wife,
                            self.born_from, self.requires_rural)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import orgunits
+from core.divisions import catalogue
 from core.access import Actor, Permission
 from core.errors import DataError, StaleRecord
 from core.idnumbers import check_account, check_citizen_id
@@ -142,6 +143,7 @@ class RecipientChecker:
                 self.village_by_name.setdefault((v.parent_code or "", key), v.code)
         self._township_cache: dict[str, tuple[str | None, str]] = {}
         self.today = date.today()
+        self.regions = catalogue()
         self._registered: dict[str, list[Registered]] | None = None
         if preload_registered:
             self._registered = {}
@@ -207,7 +209,7 @@ class RecipientChecker:
         elif len(name) > 50:
             c.problems.append(Problem("name", "太长（最多 50 个字）"))
         data.name = name
-        idc = check_citizen_id(data.id_number, today=self.today)
+        idc = check_citizen_id(data.id_number, today=self.today, regions=self.regions)
         c.id_number = idc.number
         if not idc.ok:
             c.problems.append(Problem("id_number", idc.problem))
@@ -329,18 +331,26 @@ class Saved:
     checked: Checked
 
 
-def _apply(r: Recipient, c: Checked) -> None:
+def recipient_values(c: Checked) -> dict:
+    """A checked person as the register's column values (the form sets them on its record, an import
+    inserts them as they are)."""
     d = c.data
-    r.name, r.sex, r.id_number, r.id_number_rev = d.name, c.sex, c.id_number, c.id_number[::-1]
-    r.birth_date = c.birth_date
-    r.ethnicity, r.township_code, r.village_code, r.address = d.ethnicity.strip(), c.township_code, c.village_code, d.address.strip()
-    r.hukou, r.marital, r.phone = d.hukou, d.marital, (d.phone or "").strip()
-    r.spouse_id_number = check_citizen_id(d.spouse_id_number).number if d.spouse_id_number else ""
-    r.program_code, r.first_year = d.program.strip().upper(), d.first_year
-    r.bank_name, r.account_no, r.account_rev = d.bank_name.strip(), c.account_no, c.account_no[::-1]
-    r.status, r.exit_reason, r.exit_date = d.status, d.exit_reason, d.exit_date
-    r.no_policy_violation, r.death_date, r.note = d.no_policy_violation, d.death_date, d.note
-    r.incomplete = "、".join(dict.fromkeys(c.incomplete))
+    return {
+        "name": d.name, "sex": c.sex, "id_number": c.id_number, "id_number_rev": c.id_number[::-1],
+        "birth_date": c.birth_date, "ethnicity": d.ethnicity.strip(), "township_code": c.township_code,
+        "village_code": c.village_code, "address": d.address.strip(), "hukou": d.hukou, "marital": d.marital,
+        "phone": (d.phone or "").strip(),
+        "spouse_id_number": check_citizen_id(d.spouse_id_number).number if d.spouse_id_number else "",
+        "program_code": d.program.strip().upper(), "first_year": d.first_year, "bank_name": d.bank_name.strip(),
+        "account_no": c.account_no, "account_rev": c.account_no[::-1], "status": d.status,
+        "exit_reason": d.exit_reason, "exit_date": d.exit_date, "no_policy_violation": d.no_policy_violation,
+        "death_date": d.death_date, "note": d.note, "incomplete": "、".join(dict.fromkeys(c.incomplete)),
+    }
+
+
+def _apply(r: Recipient, c: Checked) -> None:
+    for key, value in recipient_values(c).items():
+        setattr(r, key, value)
 
 
 def save_recipient(session: Session, actor: Actor, data: RecipientInput, *, recipient_id: int | None = None,

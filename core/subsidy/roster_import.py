@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from core.access import Actor, Permission
 from core.audit import AuditEntry, append_entries, bulk_entry
+from core.collector import collector_paused
 from core.errors import DataError
 from core.idnumbers import check_citizen_id, mask_citizen_id, normalise_text_number
 from core.imports import (RECORD, Field, ImportFileError, ImportResult, Progress, Rejected, Schema, SourceRow, Table,
@@ -42,8 +42,8 @@ from core.imports import (RECORD, Field, ImportFileError, ImportResult, Progress
 from core.imports.values import LooseDate, ValueProblem, compact, is_blank, parse_date, parse_int, parse_year, text
 from core.subsidy.eligibility import ALIVE, DEAD, DISABLED
 from core.subsidy.recipients import (EXIT_REASONS, LABELS, Checked, ChildInput, Problem, RecipientChecker,
-                                     STATUS_LABELS, RecipientInput, Registered, _apply)
-from db.base import new_uuid, utcnow
+                                     STATUS_LABELS, RecipientInput, Registered, recipient_values)
+from db.base import new_uuid, new_uuids, utcnow
 from db.bulk import indexes_deferred, insert_rows
 from db.models.subsidy import Child, Recipient
 
@@ -153,7 +153,8 @@ def import_roster(session: Session, actor: Actor, table: Table, *, program: str 
     gate = Progress(progress, table.total_rows)
     gate.report(0)
     bulk = not dry_run and table.total_rows >= BULK_LOAD_ROWS
-    with _large_page_cache(session), indexes_deferred(session.connection(), Recipient.__table__, when=bulk):
+    with collector_paused(), _large_page_cache(session), \
+            indexes_deferred(session.connection(), Recipient.__table__, when=bulk):
         for done, (kind, row) in enumerate(table.rows(), start=1):
             if kind == RECORD:
                 run.take(row)
@@ -229,7 +230,7 @@ class _RosterRun:
     def take(self, row: SourceRow) -> None:
         self.result.read += 1
         mine: list[Problem] = []
-        data, birth, given = self._input(row.values, mine)
+        data, birth, village_moved = self._input(row.values, mine)
         existing = self._existing(data)
         checked = self.checker.check(data, editing_id=existing.id if existing else None,
                                      confirmed=self._confirmed(row.values, data))
@@ -240,26 +241,25 @@ class _RosterRun:
         if problems:
             self._reject(row, problems)
             return
-        if "hukou" not in given:
+        if is_blank(row.values.get("hukou")):
             checked.incomplete.append("户口性质")
-        record = SimpleNamespace()
-        _apply(record, checked)
+        record = recipient_values(checked)
         self.seen[(checked.id_number, data.program)] = row.number
-        self.batch.append(_Good(row, vars(record), data.children, given, existing))
+        given = _given(row.values, village_moved) if existing else set()   # compared with the registered record
+        self.batch.append(_Good(row, record, data.children, given, existing))
         if len(self.batch) >= BATCH:
             self._flush()
 
-    def _input(self, v: dict, problems: list[Problem]) -> tuple[RecipientInput, LooseDate | None, set[str]]:
-        """The line as form input; what cannot be read becomes a problem named by its column."""
-        given = {k for k, x in v.items() if x != "" and x is not None and (x.__class__ is not str or x.strip())}
+    def _input(self, v: dict, problems: list[Problem]) -> tuple[RecipientInput, LooseDate | None, bool]:
+        """The line as form input, its 出生日期 as written, and whether its village name went into the address;
+        what cannot be read becomes a problem named by its column."""
         birth = self._date(v, "birth_date", problems)
         town_text, village_text, address = _place(v.get("township")), _place(v.get("village")), text(v.get("address"))
-        if village_text and not self._town_has_villages(town_text):
+        village_moved = bool(village_text) and not self._town_has_villages(town_text)
+        if village_moved:
             # the county has not loaded this township's villages: keep the name in the address, 待补充 村（居）
             address = address if village_text in address else f"{village_text}{address}"
             village_text = ""
-            given.discard("village")
-            given.add("address")
         data = RecipientInput(
             name=text(v.get("name")), id_number=v.get("id_number", ""), sex=_word("sex", v.get("sex")),
             birth_date=birth.date if birth else None, ethnicity=_ethnicity(v.get("ethnicity")),
@@ -273,7 +273,7 @@ class _RosterRun:
         data.program = self.programs.code_for(v.get("program"), data.children, problems)
         if data.children and is_blank(v.get("child_status")):
             data.children[0].status = self._implied_child_status(data.children[0], data.program)
-        return data, birth, given
+        return data, birth, village_moved
 
     def _confirmed(self, v: dict, data: RecipientInput) -> bool:
         """Confirmed in earlier years: the roster gives 首次确认年度, or says 享受中."""
@@ -548,6 +548,15 @@ def _child_status(raw, child: ChildInput, problems: list[Problem]) -> str:
     return ALIVE
 
 
+def _given(v: dict, village_moved: bool) -> set[str]:
+    """The fields a line gives a value for (a village name moved into the address counts as the address)."""
+    given = {k for k, x in v.items() if not is_blank(x)}
+    if village_moved:
+        given.discard("village")
+        given.add("address")
+    return given
+
+
 def _same(column: str, new, old) -> bool:
     """Equal, or for an address the same place written with or without 村/社区/居委会."""
     if new == old:
@@ -584,8 +593,8 @@ def _write(session: Session, who: str, file_name: str, goods: list[_Good]) -> No
     conn = session.connection()
     now = utcnow()
     stamp = {"created_at": now, "created_by": who, "updated_at": now, "updated_by": who, "version": 1}
-    for g in goods:
-        g.record.update(stamp, uuid=new_uuid(), spouse_id=None)   # spouses are linked later, not by the import
+    for g, uuid in zip(goods, new_uuids(len(goods))):
+        g.record.update(stamp, uuid=uuid, spouse_id=None)   # spouses are linked later, not by the import
     table = Recipient.__table__
     with_children = [g for g in goods if g.children]
     insert_rows(conn, table, [g.record for g in goods if not g.children])

@@ -63,6 +63,10 @@ def test_years_and_whole_numbers():
         parse_year("12")
     with pytest.raises(ValueProblem, match="不是年份"):
         parse_year("二〇一二")
+    assert parse_year(2012) == 2012 and type(parse_year(2012.0)) is int
+    for number in (2012.5, 1899.0, 2101.0, float("nan"), 12.0):   # number cells that are not years
+        with pytest.raises(ValueProblem, match="不是年份"):
+            parse_year(number)
     assert parse_int("3") == 3 and parse_int(3.0) == 3 and parse_int(None) is None
     with pytest.raises(ValueProblem, match="“3.5”不是等级"):
         parse_int(3.5, "等级")
