@@ -6,7 +6,9 @@ It builds its own data: a generated roster workbook of N recipients (梨树县's
 imported into a fresh SQLite database, then measures:
 
 - import_vs_read        our `import subsidy` vs merely reading the same file with python-calamine
-                        (target: ratio ≤ 2, "at least half as fast as reading")
+                        (target: ratio ≤ 2, "at least half as fast as reading"); also the floor: the
+                        same read plus storing the already-checked records with one bare executemany
+                        (what an import that checked nothing would take) and its ratio to the read
 - search_first_page_ms  p95 of the first page of typical searches (name parts, ID/account suffixes,
                         filters) vs a bare keyset page of the same table (target: p95 ≤ 20 ms)
 - roster_xlsx           FP-ROSTER of all N rows vs the fastest bare dump of the same cells
@@ -86,10 +88,44 @@ class Bench:
             with self.db.session(self.actor) as s:
                 return import_roster(s, self.actor, table, year=2024)
 
-        read_s, rows = timed(read_only)
+        read_s = statistics.median(timed(read_only)[0] for _ in range(3))
         import_s, result = timed(ours)
         assert result.imported == self.n, f"imported {result.imported} of {self.n}: {result.summary()}"
-        self.add("import_vs_read", import_s, read_s, "s", "ratio ≤ 2.0", rows=self.n)
+        floor_s = self._read_and_store_floor(read_only)
+        self.add("import_vs_read", import_s, read_s, "s", "ratio ≤ 2.0", rows=self.n,
+                 floor=round(floor_s, 4), floor_ratio=round(floor_s / read_s, 3))
+
+    def _read_and_store_floor(self, read_only) -> float:
+        """The least any import can take: the same calamine read, then the imported records — already
+        checked, already in the driver's form — stored with one executemany into an empty copy of the
+        table (the pragmas our database and import use), its indexes built after the load, committed.
+        No checks, no Python per line."""
+        import sqlite3
+        src = sqlite3.connect(self.dir / "bench.sqlite")
+        table_sql, *index_sql = [sql for (sql,) in src.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'subsidy_recipient' AND sql IS NOT NULL "
+            "ORDER BY type = 'index'")]
+        columns = [c for (c,) in src.execute("SELECT name FROM pragma_table_info('subsidy_recipient')") if c != "id"]
+        records = src.execute(f"SELECT {', '.join(columns)} FROM subsidy_recipient").fetchall()
+        src.close()
+        target = self.dir / "floor.sqlite"
+
+        def read_and_store():
+            for stale in (target, target.with_name(target.name + "-wal")):
+                stale.unlink(missing_ok=True)
+            read_only()
+            con = sqlite3.connect(target)
+            for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -65536"):   # as ours
+                con.execute(f"PRAGMA {pragma}")
+            con.execute(table_sql)
+            con.executemany(f"INSERT INTO subsidy_recipient ({', '.join(columns)}) VALUES "
+                            f"({', '.join('?' * len(columns))})", records)
+            for sql in index_sql:
+                con.execute(sql)
+            con.commit()
+            con.close()
+
+        return min(timed(read_and_store)[0] for _ in range(2))   # a floor: the better of two runs
 
     def search(self):
         import sqlite3
