@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -63,6 +64,11 @@ class Bench:
             entry["ratio"] = round(ours / baseline, 3) if baseline else None
         self.figures[key] = entry
         print(f"  {key}: {entry}", file=sys.stderr)
+
+    def close(self):
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.engine.dispose()
 
     # -- data --------------------------------------------------------------------------------
     def build(self):
@@ -260,15 +266,20 @@ def main(argv=None) -> int:
     steps = ["import_vs_read", "search", "roster_xlsx", "roster_pdf", "mch_return_ytd", "roster_page_rows"]
     failures = {}
     print(f"building {args.recipients} recipients in {workdir} …", file=sys.stderr)
-    bench.build()
-    for step in steps:
-        if args.only and step not in args.only and step != "import_vs_read":
-            continue
-        try:
-            getattr(bench, step)()
-        except Exception as e:  # noqa: BLE001 - report and go on
-            failures[step] = f"{type(e).__name__}: {e}"
-            print(f"  {step} FAILED: {failures[step]}", file=sys.stderr)
+    try:
+        bench.build()
+        for step in steps:
+            if args.only and step not in args.only and step != "import_vs_read":
+                continue
+            try:
+                getattr(bench, step)()
+            except Exception as e:  # noqa: BLE001 - report and go on
+                failures[step] = f"{type(e).__name__}: {e}"
+                print(f"  {step} FAILED: {failures[step]}", file=sys.stderr)
+    finally:
+        if not args.keep:   # the generated workbooks and databases (hundreds of MB at 100,000)
+            bench.close()
+            shutil.rmtree(workdir, ignore_errors=True)
     out = {"recipients": args.recipients, "figures": bench.figures, "failures": failures}
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
     return 1 if failures else 0
