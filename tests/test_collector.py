@@ -37,3 +37,25 @@ def test_left_off_when_it_was_off():
     with collector_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_long_subsidy_jobs_run_with_the_collector_paused(db, admin, tmp_path):
+    """The import and the year's review report progress from inside their work: the collector is off
+    there, and on again when they return."""
+    from core.subsidy.roster_import import import_roster, open_roster
+    from core.subsidy.yearly_cycle import review_year
+    from tests.subsidy.roster_factory import write_roster
+    seen = []
+
+    def progress(done, total):
+        seen.append(gc.isenabled())
+        return True
+
+    table = open_roster(write_roster(tmp_path / "roster.xlsx", 30, seed=3))
+    with db.session(admin) as s:
+        result = import_roster(s, admin, table, year=2024, progress=progress)
+    assert result.imported == 30 and seen and not any(seen) and gc.isenabled()
+    seen.clear()
+    with db.session(admin) as s:
+        review = review_year(s, admin, "RURAL_REWARD", 2024, progress=progress)
+    assert review.items and seen and not any(seen) and gc.isenabled()

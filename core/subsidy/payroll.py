@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, orgunits, settings
 from core.access import Actor, Permission
+from core.collector import collector_paused
 from core.errors import DataError, PermissionDenied, UsageError
 from core.periods import Period
 from core.subsidy.eligibility import PersonFacts, ProgramRule, entitlement_year
@@ -396,6 +397,7 @@ def _check_period_mode(session: Session, period: PaymentPeriod) -> None:
                         "（发放周期可由管理员在设置中修改。）")
 
 
+@collector_paused()   # a pass over every recipient (core/collector.py)
 def build_roll(session: Session, actor: Actor, program: str, period: str) -> RollSummary:
     """Compute the payment roll of ``program`` for ``period`` ("2024", "2024H1", "2024H2") and store
     it as a draft, replacing an earlier draft. Refused once the roll is paid."""

@@ -142,6 +142,7 @@ def open_roster(path: str | Path, *, sheet: str | None = None, header_row: int |
     return open_table(path, ROSTER, sheet=sheet, header_row=header_row, memory=memory)
 
 
+@collector_paused()   # 100,000 lines' worth of short-lived objects beside the workbook's cells (core/collector.py)
 def import_roster(session: Session, actor: Actor, table: Table, *, program: str | None = None,
                   dry_run: bool = False, progress=None, year: int | None = None) -> RosterImportResult:
     """Check every line and take the good ones, in the caller's transaction. ``program``: a programme
@@ -153,8 +154,7 @@ def import_roster(session: Session, actor: Actor, table: Table, *, program: str 
     gate = Progress(progress, table.total_rows)
     gate.report(0)
     bulk = not dry_run and table.total_rows >= BULK_LOAD_ROWS
-    with collector_paused(), _large_page_cache(session), \
-            indexes_deferred(session.connection(), Recipient.__table__, when=bulk):
+    with _large_page_cache(session), indexes_deferred(session.connection(), Recipient.__table__, when=bulk):
         for done, (kind, row) in enumerate(table.rows(), start=1):
             if kind == RECORD:
                 run.take(row)

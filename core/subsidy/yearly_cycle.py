@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, orgunits, settings
 from core.access import Actor, Permission
+from core.collector import collector_paused
 from core.errors import DataError, PermissionDenied
 from core.imports.progress import ImportCancelled, Progress, ProgressCallback
 from core.subsidy.eligibility import ChildFacts, Eligibility, PersonFacts, evaluate
@@ -404,6 +405,7 @@ def _cancelled_says(message: str) -> Iterator[None]:
         raise ImportCancelled(message) from None
 
 
+@collector_paused()   # a pass over every recipient (core/collector.py)
 def review_year(session: Session, actor: Actor, program: str, year: int, *,
                 progress: ProgressCallback | None = None) -> YearReview:
     """The year's proposal and, once confirmed, the saved decisions (nothing is written). A clerk
@@ -546,6 +548,7 @@ def notice_period(session: Session, start: date, days: int | None = None) -> tup
     return start, start + timedelta(days=days - 1)
 
 
+@collector_paused()   # a pass over every recipient (core/collector.py)
 def confirm_year(session: Session, actor: Actor, program: str, year: int,
                  decisions: Mapping[int, Any] | None = None, *, notice_start: date | None = None,
                  notice_days: int | None = None, progress: ProgressCallback | None = None) -> YearStatus:
