@@ -642,6 +642,70 @@ def roll_totals(session: Session, roll_id: int, *, actor: Actor | None = None, s
                       sum(r.without_account for r in rows))
 
 
+@dataclass(frozen=True)
+class PersonPayment:
+    """One payment roll's line for one person, as the roll holds it (a paid roll never changes)."""
+    program_code: str
+    program_name: str
+    period: str
+    period_label: str
+    roll_status: str        # DRAFT / PAID
+    paid_on: date | None
+    months: int
+    amount: Decimal
+    bank_name: str
+    account_no: str
+
+    @property
+    def status_label(self) -> str:
+        if self.roll_status == "PAID":
+            return f"已发放（{self.paid_on:%Y-%m-%d}）" if self.paid_on else "已发放"
+        return "待发放（花名册尚未标记发放）"
+
+
+@dataclass(frozen=True)
+class PersonPayments:
+    lines: list[PersonPayment]
+
+    @property
+    def paid(self) -> list[PersonPayment]:
+        return [p for p in self.lines if p.roll_status == "PAID"]
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((p.amount for p in self.paid), Decimal("0.00"))
+
+    def summary(self) -> str:
+        if not self.lines:
+            return "还没有列入任何发放花名册。"
+        text = f"已发放 {len(self.paid)} 期，合计 {self.paid_total:,.2f} 元"
+        waiting = len(self.lines) - len(self.paid)
+        return text + (f"；另有 {waiting} 期在尚未发放的花名册中。" if waiting else "。")
+
+
+def person_payments(session: Session, actor: Actor, recipient_id: int) -> PersonPayments:
+    """Every payment roll line of one person, newest period first: what was paid (amount, months,
+    the bank and account it went to) and what waits on a draft roll."""
+    person = session.get(Recipient, recipient_id)
+    if person is None:
+        raise DataError("这条扶助对象记录已不存在。")
+    actor.require_township(person.township_code)
+    q = (select(PaymentRoll.program_code, PaymentRoll.period, PaymentRoll.status, PaymentRoll.paid_on,
+                PaymentLine.months, PaymentLine.amount, PaymentLine.bank_name, PaymentLine.account_no)
+         .join(PaymentRoll, PaymentRoll.id == PaymentLine.roll_id)
+         .where(PaymentLine.recipient_id == recipient_id))
+    names = {}
+    lines = []
+    for r in session.execute(q):
+        if r.program_code not in names:
+            names[r.program_code] = get_program(session, r.program_code).name
+        period = parse_payment_period(r.period)
+        lines.append(PersonPayment(r.program_code, names[r.program_code], period.code, period.label, r.status,
+                                   r.paid_on, r.months, Decimal(r.amount).quantize(CENT), r.bank_name, r.account_no))
+    lines.sort(key=lambda p: (parse_payment_period(p.period).start, p.program_code), reverse=True)
+    return PersonPayments(lines)
+
+
 def township_names(session: Session) -> dict[str, str]:
     return {u.code: u.name for u in orgunits.list_units(session) if u.level == 2}
 

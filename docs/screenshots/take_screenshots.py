@@ -419,6 +419,20 @@ def subsidy_screens(ctx, supervisor) -> None:
     wait_until(lambda: payroll.problems is not None, 60_000)
     shoot_page(page, "subsidy-payroll", 800)
 
+    from core.subsidy import payroll as pr       # the roll paid: a person's 发放记录 tab shows it
+    with ctx.db.session(supervisor) as s:
+        pr.mark_paid(s, supervisor, payroll.roll.id, date.today(), accept_problems=True)
+    with ctx.db.session(ctx.actor) as s:
+        someone = next(line for line in pr.roll_lines(s, payroll.roll.id) if line.account_no).recipient_id
+    page.show_tab("花名册")
+    roster.select_id(someone)
+    roster.open_current()
+    wait_until(lambda: roster.active_dialog is not None)
+    form = roster.active_dialog
+    form.tabs.setCurrentWidget(form.payments_page)
+    shoot_dialog(form, "subsidy-form-payments", 600)
+    form.reject()
+
     page.show_tab("导入")
     importer = page.pages["导入"].open_wizard()      # its first page: choose the workbook
     importer.resize(*PAGE_SIZE)

@@ -32,12 +32,14 @@ from core.errors import StaleRecord, UserFacingError
 from core.idnumbers import check_citizen_id, mask_account, normalise_text_number
 from core.orgunits import UnitRow
 from core.subsidy.eligibility import ALIVE, CHILD_STATUS_LABELS
+from core.subsidy.payroll import person_payments
 from core.subsidy.recipients import (EXIT_REASONS, HUKOU, LABELS, MARITAL, STATUS_LABELS, Checked, ChildInput,
                                      RecipientChecker, RecipientInput, exit_recipient, load_input, save_recipient)
 from gui.context import AppContext
 from gui.dialogs.orgunit_dialog import FormDialog, _unit_combo, unit_text
 from gui.subsidy.roster_model import Lookups, load_lookups
-from gui.table_models import ERROR_STYLE, RowsModel, TableColumn, error_label, local_time_text, show_inline
+from gui.table_models import (ERROR_STYLE, RowsModel, TableColumn, error_label, local_time_text, read_only_rows,
+                               show_inline)
 
 CHECK_DELAY_MS = 150
 ETHNICITIES = ["汉族", "满族", "蒙古族", "回族", "朝鲜族", "锡伯族", "壮族", "苗族", "土家族", "彝族", "藏族", "维吾尔族"]
@@ -230,6 +232,17 @@ HISTORY_COLUMNS = [
 ]
 
 
+PAYMENT_COLUMNS = [
+    TableColumn("期别", lambda p: p.period_label),
+    TableColumn("扶助项目", lambda p: p.program_name),
+    TableColumn("月数", lambda p: p.months, align_right=True),
+    TableColumn("金额（元）", lambda p: f"{p.amount:,.2f}", align_right=True),
+    TableColumn("开户银行", lambda p: p.bank_name),
+    TableColumn("银行账号", lambda p: p.account_no),
+    TableColumn("状态", lambda p: p.status_label),
+]
+
+
 # -- exit ----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -286,7 +299,7 @@ class RecipientForm(QDialog):
         self._touched: set[str] = set()
         self._tried_save = False
         self._loading = False
-        self._history_loaded = False
+        self._history_loaded = self._payments_loaded = False
         self._extra = RecipientInput()           # kept as loaded: fields this form does not show
         self.setWindowTitle("新增扶助对象" if recipient_id is None else "扶助对象")
         self.setSizeGripEnabled(True)
@@ -334,7 +347,8 @@ class RecipientForm(QDialog):
         self.tabs.addTab(self._build_main(), "基本信息(&1)")
         self.history_page = self._build_history()
         self.tabs.addTab(self.history_page, "历史(&2)")
-        self.tabs.addTab(self._build_payments(), "发放记录(&3)")
+        self.payments_page = self._build_payments()
+        self.tabs.addTab(self.payments_page, "发放记录(&3)")
         self.tabs.currentChanged.connect(self._on_tab)
 
         self.save_error = error_label()
@@ -558,11 +572,18 @@ class RecipientForm(QDialog):
     def _build_payments(self) -> QWidget:
         page = QWidget()
         v = QVBoxLayout(page)
-        self.payments_note = QLabel("暂无发放记录。\n\n按人查看发放记录尚未启用；启用后，这里按期列出此人的发放金额、账号和发放日期。"
-                                    "各期发放花名册在“资金发放”中查看。")
+        self.payments_note = QLabel()
         self.payments_note.setWordWrap(True)
+        self.payments_model = RowsModel(PAYMENT_COLUMNS, self)
+        self.payments_view = QTableView()
+        self.payments_view.setModel(self.payments_model)
+        read_only_rows(self.payments_view)
+        h = self.payments_view.horizontalHeader()
+        for col, width in ((0, 90), (1, 190), (2, 50), (3, 90), (4, 130), (5, 170)):
+            h.resizeSection(col, width)
+        h.setStretchLastSection(True)
         v.addWidget(self.payments_note)
-        v.addStretch(1)
+        v.addWidget(self.payments_view, 1)
         return page
 
     def _set_tab_order(self) -> None:
@@ -587,9 +608,11 @@ class RecipientForm(QDialog):
         self.setWindowTitle(f"扶助对象 — {data.name} {masked}".strip())
         self._touched = set(LABELS)          # an existing record: show every problem at once
         self._saved_values = self.values()
-        self._history_loaded = False
+        self._history_loaded = self._payments_loaded = False
         if self.tabs.currentWidget() is self.history_page:
             self.load_history()
+        if self.tabs.currentWidget() is self.payments_page:
+            self.load_payments()
         self.run_check()
 
     def set_values(self, d: RecipientInput) -> None:
@@ -864,6 +887,26 @@ class RecipientForm(QDialog):
     def _on_tab(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_page and not self._history_loaded:
             self.load_history()
+        if self.tabs.widget(index) is self.payments_page and not self._payments_loaded:
+            self.load_payments()
+
+    def load_payments(self) -> None:
+        """Every payment roll line of this person (core.subsidy.payroll.person_payments), newest first."""
+        self._payments_loaded = True
+        if self.recipient_id is None:
+            self.payments_note.setText("保存并经年度资格确认后，这里按期列出此人的发放金额、月数、账号和是否已发放。")
+            self.payments_view.setVisible(False)
+            return
+        try:
+            with self.ctx.db.session(self.ctx.actor) as s:
+                found = person_payments(s, self.ctx.actor, self.recipient_id)
+        except UserFacingError as e:
+            self.payments_note.setText(e.message)
+            self.payments_view.setVisible(False)
+            return
+        self.payments_note.setText(found.summary() + " 账号是发放时花名册上的账号；各期花名册在“资金发放”中查看。")
+        self.payments_model.set_rows(found.lines)
+        self.payments_view.setVisible(bool(found.lines))
 
     def load_history(self) -> None:
         self._history_loaded = True

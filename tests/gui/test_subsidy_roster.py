@@ -361,7 +361,41 @@ def test_clerk_sees_an_honest_note_instead_of_history(qtbot, db, clerk, admin, p
     form = _open_person(qtbot, roster, roster.model.loaded_rows()[0].id)
     form.tabs.setCurrentWidget(form.history_page)
     assert "审核员和管理员" in form.history_note.text() and not form.history_view.isVisibleTo(form)
-    assert "暂无发放记录" in form.payments_note.text()
+    form.tabs.setCurrentWidget(form.payments_page)
+    assert "还没有列入任何发放花名册" in form.payments_note.text() and not form.payments_view.isVisibleTo(form)
+
+
+def test_payments_tab_lists_the_rolls_the_person_is_on(qtbot, ctx, db, admin, supervisor, people):
+    """发放记录 (Alt+3): the paid 2024 roll and the draft 2025 roll, newest first, with the total paid."""
+    from core.subsidy import payroll as pr
+    from core.subsidy import yearly_cycle as yc
+    for year in (2024, 2025):
+        with db.session(admin) as s:
+            yc.confirm_year(s, admin, "RURAL_REWARD", year, notice_start=date(year, 3, 1))
+        with db.session(supervisor) as s:
+            yc.approve_year(s, supervisor, "RURAL_REWARD", year, on=date(year, 3, 20))
+    with db.session(admin) as s:
+        paid = pr.build_roll(s, admin, "RURAL_REWARD", "2024")
+        pr.build_roll(s, admin, "RURAL_REWARD", "2025")
+    with db.session(supervisor) as s:
+        pr.mark_paid(s, supervisor, paid.id, date(2024, 6, 28))
+    page = _page(qtbot, ctx)
+    target = page.roster.model.loaded_rows()[0]
+    page.show()
+    form = _open_person(qtbot, page.roster, target.id)
+    qtbot.waitExposed(form)
+    form.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    qtbot.keyClick(form.focusWidget() or form, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert form.tabs.currentWidget() is form.payments_page
+    model = form.payments_model
+    shown = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    with db.session(admin) as s:
+        account = rs.load_input(s, target.id)[0].account_no
+    assert shown == [
+        ["2025年", "农村部分计划生育家庭奖励扶助", "12", "960.00", "农村信用社", account, "待发放（花名册尚未标记发放）"],
+        ["2024年", "农村部分计划生育家庭奖励扶助", "12", "960.00", "农村信用社", account, "已发放（2024-06-28）"]]
+    assert form.payments_note.text().startswith("已发放 1 期，合计 960.00 元；另有 1 期在尚未发放的花名册中。")
 
 
 def test_unsaved_changes_guard(qtbot, ctx, people, monkeypatch):

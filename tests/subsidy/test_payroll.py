@@ -326,3 +326,33 @@ def test_roll_problems_are_recomputed_from_the_roll_and_the_roster(db, admin, su
     with db.session(admin) as s:
         paid = {p.name: p.problem for p in pr.roll_problems(s, rebuilt.id)}
     assert paid["冯无卡"] == "无银行账号" and set(paid) == {"冯无卡", "陈后报", "赵丙"}
+
+
+def test_a_persons_payments_newest_first_as_the_rolls_hold_them(db, admin, supervisor, people):
+    """The person form's 发放记录: each roll's line for the person — amount, months, the account it went
+    to as it was then — paid or waiting, with the paid total; another township's clerk may not look."""
+    for year in (2024, 2025):
+        confirm_and_approve(db, admin, supervisor, "RURAL_REWARD", year)
+    with db.session(admin) as s:
+        first = pr.build_roll(s, admin, "RURAL_REWARD", "2024")
+    with db.session(supervisor) as s:
+        pr.mark_paid(s, supervisor, first.id, date(2024, 6, 28))
+    with db.session(admin) as s:
+        data, version = rs.load_input(s, people["a"])
+        data.account_no = "6217999999999999999"          # a new card after the 2024 payment
+        rs.save_recipient(s, admin, data, recipient_id=people["a"], expected_version=version, year=2025)
+        pr.build_roll(s, admin, "RURAL_REWARD", "2025")
+        mine = pr.person_payments(s, admin, people["a"])
+        nobody = pr.person_payments(s, admin, people["urban"])   # special programme: no roll built
+    assert [(p.period, p.roll_status, p.amount, p.months, p.account_no) for p in mine.lines] == [
+        ("2025", "DRAFT", Decimal("960.00"), 12, "6217999999999999999"),
+        ("2024", "PAID", Decimal("960.00"), 12, "6217000000000000112")]
+    assert mine.lines[1].status_label == "已发放（2024-06-28）" and mine.lines[0].status_label.startswith("待发放")
+    assert mine.lines[0].program_name == "农村部分计划生育家庭奖励扶助" and mine.lines[0].period_label == "2025年"
+    assert mine.paid_total == Decimal("960.00")
+    assert mine.summary() == "已发放 1 期，合计 960.00 元；另有 1 期在尚未发放的花名册中。"
+    assert nobody.lines == [] and nobody.summary() == "还没有列入任何发放花名册。"
+    other_town = admin.limited_to(frozenset({GUOJIADIAN}))
+    with db.session(other_town) as s:
+        with pytest.raises(PermissionDenied):
+            pr.person_payments(s, other_town, people["a"])
