@@ -34,7 +34,7 @@ LABELS = {
     "township": "乡镇（街道）", "village": "村（居）", "address": "户籍地址", "hukou": "户口性质", "marital": "婚姻状况",
     "spouse_id_number": "配偶身份号码", "phone": "联系电话", "program": "扶助项目", "first_year": "首次确认年度",
     "bank_name": "开户银行", "account_no": "银行账号", "status": "状态", "exit_reason": "退出原因",
-    "exit_date": "退出日期", "note": "备注", "children": "子女",
+    "exit_date": "退出日期", "note": "备注", "children": "子女", "death_date": "本人死亡日期",
 }
 
 _WHITESPACE = re.compile(r"\s+")
@@ -90,6 +90,16 @@ class Problem:
         return f"{LABELS.get(self.field, self.field)}：{self.message}"
 
 
+@dataclass(frozen=True)
+class Registered:
+    """An existing record of the same ID number (for the duplicate rules)."""
+    id: int
+    program_code: str
+    status: str
+    township_code: str
+    name: str
+
+
 @dataclass
 class Checked:
     """The outcome for one person: refusals (problems), warnings, eligibility and normalised values."""
@@ -104,6 +114,7 @@ class Checked:
     village_code: str | None = None
     account_no: str = ""
     incomplete: list[str] = field(default_factory=list)
+    spouse: list[Registered] = field(default_factory=list)   # the spouse's own records, when registered
 
     @property
     def ok(self) -> bool:
@@ -111,16 +122,6 @@ class Checked:
 
     def problem_text(self) -> str:
         return "；".join(str(p) for p in self.problems)
-
-
-@dataclass(frozen=True)
-class Registered:
-    """An existing record of the same ID number (for the duplicate rules)."""
-    id: int
-    program_code: str
-    status: str
-    township_code: str
-    name: str
 
 
 class RecipientChecker:
@@ -244,6 +245,7 @@ class RecipientChecker:
             c.problems.append(Problem("account_no", why))
         elif not account:
             c.incomplete.append("银行账号")
+        self._spouse(c, data)
         if data.phone and not _PHONE.fullmatch(data.phone):
             c.problems.append(Problem("phone", f"“{data.phone}”不像电话号码"))
         if data.first_year is not None and not 1990 <= data.first_year <= self.year + 1:
@@ -253,6 +255,11 @@ class RecipientChecker:
                 c.problems.append(Problem("exit_reason", f"已退出的对象须填退出原因（{'、'.join(EXIT_REASONS)}）"))
             if not data.exit_date:
                 c.problems.append(Problem("exit_date", "已退出的对象须填退出日期"))
+        if data.death_date is not None:
+            if data.death_date > self.today:
+                c.problems.append(Problem("death_date", f"{data.death_date:%Y-%m-%d} 晚于今天"))
+            elif c.birth_date and data.death_date < c.birth_date:
+                c.problems.append(Problem("death_date", f"{data.death_date:%Y-%m-%d} 早于出生日期 {c.birth_date:%Y-%m-%d}"))
         for i, child in enumerate(data.children or [], start=1):
             if child.status not in (ALIVE, DEAD, DISABLED):
                 c.problems.append(Problem("children", f"第 {i} 个子女的状况应为存活、死亡或伤残"))
@@ -287,6 +294,24 @@ class RecipientChecker:
             c.incomplete.extend(c.eligibility.incomplete)
         return c
 
+    def _spouse(self, c: Checked, data: RecipientInput) -> None:
+        """配偶身份号码: a real ID, not the person's own; the spouse's records when registered (the form
+        shows the link); a spouse of the same sex is only a warning (a typing slip, usually)."""
+        if not (data.spouse_id_number or "").strip():
+            return
+        spouse = check_citizen_id(data.spouse_id_number, today=self.today, regions=self.regions)
+        if not spouse.ok:
+            c.problems.append(Problem("spouse_id_number", spouse.problem))
+            return
+        if spouse.number == c.id_number:
+            c.problems.append(Problem("spouse_id_number", "与本人的身份证号相同"))
+            return
+        if c.sex and spouse.sex == c.sex:
+            c.warnings.append(f"配偶身份号码显示配偶也是{spouse.sex}性，请核对")
+        if data.marital in ("未婚", "离婚"):
+            c.warnings.append(f"婚姻状况为“{data.marital}”却填了配偶身份号码，请核对")
+        c.spouse = self.registered(spouse.number)
+
     def _duplicates(self, c: Checked, program: ProgramRow, editing_id: int | None) -> None:
         for r in self.registered(c.id_number):
             if r.id == editing_id:
@@ -299,6 +324,10 @@ class RecipientChecker:
                 c.warnings.append(f"此人同时享受“{prog.name if prog else r.program_code}”（{place}）")
             elif r.program_code == program.code:
                 c.warnings.append(f"此人曾在本项目登记，现为“{STATUS_LABELS.get(r.status, r.status)}”")
+            else:
+                prog = self.programs.get(r.program_code)
+                c.warnings.append(f"此人在“{prog.name if prog else r.program_code}”中有记录"
+                                  f"（{STATUS_LABELS.get(r.status, r.status)}，{place}）")
 
 
 def _name_keys(name: str) -> list[str]:

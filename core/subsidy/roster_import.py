@@ -77,6 +77,8 @@ ROSTER = Schema("subsidy_roster", "扶助对象花名册", identity=("name", "id
     Field("status", "状态", ("享受状态", "对象状态"), hint="享受中、已退出 或 申请中；不填视为享受中"),
     Field("exit_reason", "退出原因", (), hint="、".join(EXIT_REASONS)),
     Field("exit_date", "退出日期", ("退出时间",)),
+    Field("death_date", "本人死亡日期", ("对象死亡日期", "本人去世日期", "死亡日期（本人）"),
+          hint="村里报告本人去世的日期；当年照常发放，年审时建议退出"),
     Field("note", "备注", ()),
     Field("child_name", "子女姓名", ("子女名字",)),
     Field("child_sex", "子女性别", ()),
@@ -114,7 +116,8 @@ GRADE_WORDS = {"1": 1, "一": 1, "I": 1, "Ⅰ": 1, "2": 2, "二": 2, "II": 2, "�
 COMPARED = {"name": "name", "ethnicity": "ethnicity", "township": "township_code", "village": "village_code",
             "address": "address", "hukou": "hukou", "marital": "marital", "spouse_id_number": "spouse_id_number",
             "phone": "phone", "first_year": "first_year", "bank_name": "bank_name", "account_no": "account_no",
-            "status": "status", "exit_reason": "exit_reason", "exit_date": "exit_date", "note": "note"}
+            "status": "status", "exit_reason": "exit_reason", "exit_date": "exit_date", "note": "note",
+            "death_date": "death_date"}
 _PUNCTUATION = re.compile(r"[\W_]+")
 _PLACE_SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|社区|村)$")
 _GRADE_TEXT = re.compile(r"(?:残疾)?([1-4一二三四]|I{1,3}|IV|[ⅠⅡⅢⅣ])级?")
@@ -268,7 +271,8 @@ class _RosterRun:
             spouse_id_number=self._spouse(v, problems), phone=text(v.get("phone")),
             first_year=self._year(v, problems), bank_name=text(v.get("bank_name")), account_no=v.get("account_no", ""),
             status=self._status(v, problems), exit_reason=_word("exit_reason", v.get("exit_reason")),
-            exit_date=self._full_date(v, "exit_date", problems), note=text(v.get("note")))
+            exit_date=self._full_date(v, "exit_date", problems), note=text(v.get("note")),
+            death_date=self._full_date(v, "death_date", problems))
         data.children = self._children(v, problems)
         data.program = self.programs.code_for(v.get("program"), data.children, problems)
         if data.children and is_blank(v.get("child_status")):

@@ -475,6 +475,11 @@ class RecipientForm(QDialog):
                                    self._combo("marital", [(NOT_CHOSEN, "")] + [(m, m) for m in MARITAL]))
         self.spouse_edit = self._field(left, "spouse_id_number", "配偶身份号码(&O)：", self._line("spouse_id_number", 40))
         self.spouse_edit.setPlaceholderText("夫妻各为一条记录；填写后自动关联")
+        self.spouse_info = QLabel()
+        self.spouse_info.setWordWrap(True)
+        self.spouse_info.setStyleSheet(HINT_STYLE)
+        self.spouse_info.setVisible(False)
+        self.spouse_edit.parentWidget().layout().insertWidget(1, self.spouse_info)
         self.phone_edit = self._field(left, "phone", "联系电话(&P)：", self._line("phone", 20))
 
         active = [p for p in lk.programs if p.active]
@@ -508,6 +513,15 @@ class RecipientForm(QDialog):
         self.exit_date.dateChanged.connect(lambda _d: self._changed("exit_date"))
         self._field(right, "exit_date", "退出日期(&Q)：", self.exit_date)
         self._exit_rows = (right, self.exit_reason, self.exit_date)
+        self.died = QCheckBox("已去世")
+        self.died.setToolTip("村里报告本人去世时勾选并填日期：当年照常发放，年审时建议退出")
+        self.death_date = QDateEdit(QDate.currentDate())
+        self.death_date.setCalendarPopup(True)
+        self.death_date.setDisplayFormat("yyyy-MM-dd")
+        self.death_date.setEnabled(False)
+        self.died.toggled.connect(self._died_toggled)
+        self.death_date.dateChanged.connect(lambda _d: self._changed("death_date"))
+        self._field(right, "death_date", "本人死亡日期(&F)：", self.died, extra=self.death_date)
         self.note_edit = self._field(right, "note", "备注(&Z)：", self._line("note", 500))
 
         # children
@@ -589,7 +603,8 @@ class RecipientForm(QDialog):
     def _set_tab_order(self) -> None:
         chain = [self.name_edit, self.id_edit, self.ethnicity, self.township, self.village, self.address, self.hukou,
                  self.marital, self.spouse_edit, self.phone_edit, self.program, self.first_year, self.no_violation,
-                 self.bank_edit, self.account_edit, self.status, self.exit_reason, self.exit_date, self.note_edit,
+                 self.bank_edit, self.account_edit, self.status, self.exit_reason, self.exit_date, self.died,
+                 self.death_date, self.note_edit,
                  self.children_unknown, self.add_child_button, self.remove_child_button, self.children_table,
                  self.exit_button, self.save_button, self.close_button]
         for a, b in zip(chain, chain[1:]):
@@ -642,6 +657,10 @@ class RecipientForm(QDialog):
             if d.exit_date:
                 self.exit_date.setDate(QDate(d.exit_date))
             self.note_edit.setText(d.note)
+            self.died.setChecked(d.death_date is not None)
+            self.death_date.setEnabled(d.death_date is not None)
+            if d.death_date:
+                self.death_date.setDate(QDate(d.death_date))
             self.children_unknown.setChecked(d.children is None)
             self.children_table.set_children(d.children or [])
         finally:
@@ -692,7 +711,7 @@ class RecipientForm(QDialog):
             exit_reason=(self.exit_reason.currentData() or "") if exited else "",
             exit_date=self.exit_date.date().toPython() if exited else None,
             note=self.note_edit.text().strip(), no_policy_violation=self.no_violation.isChecked(),
-            death_date=self._extra.death_date, children=children)
+            death_date=self.death_date.date().toPython() if self.died.isChecked() else None, children=children)
 
     def is_dirty(self) -> bool:
         return self.values(commit=True) != self._saved_values
@@ -746,6 +765,10 @@ class RecipientForm(QDialog):
         self.exit_button.setEnabled(may_edit and self.recipient_id is not None
                                     and self._extra.status in ("ACTIVE", "APPLIED"))
 
+    def _died_toggled(self, died: bool) -> None:
+        self.death_date.setEnabled(died)
+        self._changed("death_date")
+
     def _children_unknown_toggled(self, unknown: bool) -> None:
         for w in (self.children_table, self.add_child_button, self.remove_child_button):
             w.setEnabled(not unknown)
@@ -793,6 +816,7 @@ class RecipientForm(QDialog):
             warnings.append(f"待补充：{'、'.join(dict.fromkeys(c.incomplete))}（可以先保存，补齐后再改）")
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
+        self._show_spouse(c)
 
         by_field: dict[str, list[str]] = {}
         for p in c.problems:
@@ -812,6 +836,22 @@ class RecipientForm(QDialog):
             else:
                 show_inline(label, "；".join(messages))
 
+    def _show_spouse(self, c: Checked) -> None:
+        """Under 配偶身份号码: whom the number links to (or that the spouse is not registered yet)."""
+        typed = bool(self.spouse_edit.text().strip())
+        if not typed or any(p.field == "spouse_id_number" for p in c.problems):
+            self.spouse_info.setVisible(False)
+            return
+        if c.spouse:
+            towns = {t.code: t.name for t in self.lookups.towns}
+            shown = "；".join(f"{r.name}（{towns.get(r.township_code, r.township_code)}，"
+                             f"{self.lookups.program_name(r.program_code)}，{STATUS_LABELS.get(r.status, r.status)}）"
+                             for r in c.spouse)
+            self.spouse_info.setText(f"配偶已登记：{shown}。保存后两条记录互相关联。")
+        else:
+            self.spouse_info.setText("配偶尚未登记；以后登记配偶时会自动关联。")
+        self.spouse_info.setVisible(True)
+
     def field_error(self, key: str) -> str:
         label = self._errors[key]
         return label.text() if label.isVisible() else ""
@@ -823,6 +863,7 @@ class RecipientForm(QDialog):
                    "phone": self.phone_edit, "program": self.program, "first_year": self.first_year,
                    "bank_name": self.bank_edit, "account_no": self.account_edit, "status": self.status,
                    "exit_reason": self.exit_reason, "exit_date": self.exit_date, "note": self.note_edit,
+                   "death_date": self.death_date,
                    "children": self.children_table, "ethnicity": self.ethnicity}
         for key, widget in widgets.items():
             if self.field_error(key):

@@ -118,3 +118,53 @@ def test_keyset_pages_cover_everyone_once(db, admin):
                 break
             after = sort_key(page[-1], "name")
     assert seen == sorted(seen) and len(seen) == 25 and len(set(seen)) == 25
+
+
+def test_spouse_number_is_checked_and_linked(db, admin):
+    """配偶身份号码: a real ID, not one's own; the checker names the spouse's records (the form shows them)."""
+    wife = person(name="李四", id_number=make_id(born="19520303", seq="124"), spouse_id_number=make_id(seq="123"))
+    with db.session(admin) as s:
+        checker = rs.RecipientChecker(s, 2024)
+        bad = checker.check(person(spouse_id_number="220322195001011235"))
+        own = checker.check(person(spouse_id_number=make_id(seq="123")))
+        not_yet = checker.check(wife)
+        rs.save_recipient(s, admin, person(), year=2024)
+        linked = rs.RecipientChecker(s, 2024).check(wife)
+        same_sex = rs.RecipientChecker(s, 2024).check(person(name="王五", id_number=make_id(born="19510101", seq="135"),
+                                                              spouse_id_number=make_id(seq="123")))
+        single = rs.RecipientChecker(s, 2024).check(person(name="王五", id_number=make_id(born="19510101", seq="135"),
+                                                            marital="未婚", spouse_id_number=make_id(seq="124")))
+    assert [(p.field, p.message) for p in bad.problems] == [("spouse_id_number", "身份证号校验位错误（最后一位应为 "
+                                                             f"{make_id(seq='123')[-1]}，可能有数字输错）")]
+    assert str(bad.problems[0]).startswith("配偶身份号码：")
+    assert [(p.field, p.message) for p in own.problems] == [("spouse_id_number", "与本人的身份证号相同")]
+    assert not_yet.ok and not_yet.spouse == []
+    assert linked.ok and [(r.name, r.program_code, r.status) for r in linked.spouse] == [("张三", "RURAL_REWARD", "ACTIVE")]
+    assert any("配偶也是男性" in w for w in same_sex.warnings)
+    assert any("婚姻状况为“未婚”却填了配偶身份号码" in w for w in single.warnings)
+
+
+def test_a_record_in_another_programme_is_always_mentioned(db, admin):
+    """Not only when it is 享受中: an application, an exit or a refusal elsewhere is worth knowing."""
+    with db.session(admin) as s:
+        first = rs.save_recipient(s, admin, person(), year=2024)
+        rs.exit_recipient(s, admin, first.id, "户籍迁出", date(2023, 5, 1))
+        other = rs.RecipientChecker(s, 2024).check(person(program="SPECIAL_DEATH",
+                                                          children=[rs.ChildInput("张小", "男", status=DEAD)]))
+    assert "此人在“农村部分计划生育家庭奖励扶助”中有记录（已退出，梨树镇）" in other.warnings
+
+
+def test_own_death_date_is_checked_and_kept_until_the_review(db, admin):
+    with db.session(admin) as s:
+        checker = rs.RecipientChecker(s, 2024)
+        future = checker.check(person(death_date=date(2099, 1, 1)))
+        before_birth = checker.check(person(death_date=date(1949, 12, 31)))
+        saved = rs.save_recipient(s, admin, person(status="ACTIVE"), year=2024)
+    with db.session(admin) as s:
+        data, version = rs.load_input(s, saved.id)
+        data.death_date = date(2024, 8, 9)       # reported by the village: still 享受中 until the review
+        again = rs.save_recipient(s, admin, data, recipient_id=saved.id, expected_version=version, year=2024)
+        kept, _ = rs.load_input(s, saved.id)
+    assert [p.field for p in future.problems] == ["death_date"] and "晚于今天" in future.problems[0].message
+    assert str(before_birth.problems[0]) == "本人死亡日期：1949-12-31 早于出生日期 1950-01-01"
+    assert again.checked.ok and kept.death_date == date(2024, 8, 9) and kept.status == "ACTIVE"

@@ -329,3 +329,23 @@ def test_cli_refuses_unreadable_files(tmp_path):
     assert "找不到表头" in out["error"] and "必须有：姓名、公民身份号码、乡镇（街道）" in out["error"]
     r = cli(tmp_path, "--json", "import", "cases", "x.xlsx")
     assert r.returncode == 1 and "找不到文件" in json.loads(r.stdout)["error"]
+
+
+def test_own_death_date_column_is_read_and_checked(db, admin, tmp_path):
+    """本人死亡日期: a death the village reported is kept (still 享受中 until the review); an impossible
+    one is refused naming the column; a column headed just 死亡日期 is not taken for the person's own."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER + ["本人死亡日期"])
+    ws.append(line(1, "刘长海", make_id("19500101", "513"), "1950-01-01", "梨树镇") + ["2024.8.9"])
+    ws.append(line(2, "钱玉兰", make_id("19510101", "522"), "1951-01-01", "梨树镇") + ["1949-01-01"])
+    path = tmp_path / "死亡.xlsx"
+    wb.save(path)
+    _table, result = run_import(db, admin, path)
+    assert (result.imported, result.rejected) == (1, 1)
+    assert result.rejects[0].number == 3 and "本人死亡日期：1949-01-01 早于出生日期 1951-01-01" in result.rejects[0].reason
+    with db.session(admin) as s:
+        kept = s.execute(select(Recipient.name, Recipient.death_date, Recipient.status)).one()
+    assert tuple(kept) == ("刘长海", date(2024, 8, 9), "ACTIVE")
+    assert roster_import.ROSTER.field("death_date").label == "本人死亡日期"
+    assert "死亡日期" not in roster_import.ROSTER.field("death_date").synonyms
