@@ -7,7 +7,8 @@ xlsx (``write_roll_problems``), FP-PAYROLL preview/print/export, the bank file
 (``bank_file.write_bank_file``) and 标记为已发放 (审核员, after a confirmation that it cannot be changed
 afterwards). A paid roll is shown read-only; rebuilding it is refused by the core, whose message is shown.
 File dialogs are apart from the work (``export_bank_file(path)``, ``export_problems(path)``) so tests need
-no modal dialog.
+no modal dialog. 发放设置… opens ``PaymentSettingsDialog`` (enabled for administrators only); the period
+list follows the setting, except that a year with rolls keeps the mode its rolls were made in.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
 
 from core.access import Permission
 from core.errors import UserFacingError
+from core.subsidy.payment_settings import may_change as may_change_payment_settings
 from core.subsidy.payroll import RollProblem, RollSummary, RollTotals
 from gui.context import AppContext
 from gui.operations import run_op, show_error
@@ -72,6 +74,15 @@ class PayrollView(QWidget):
         top.addWidget(self.period_combo)
         top.addWidget(self.build_button)
         top.addStretch(1)
+        self.settings_button = QPushButton("发放设置(&T)…")
+        self.settings_dialog = None
+        if may_change_payment_settings(ctx.actor):
+            self.settings_button.setToolTip("发放周期（按年或按半年）、银行文件的列和 CSV 编码")
+        else:
+            self.settings_button.setEnabled(False)
+            self.settings_button.setToolTip("只有管理员可以修改发放设置（发放周期、银行文件的列和编码）。")
+        self.settings_button.clicked.connect(self.open_settings)
+        top.addWidget(self.settings_button)
 
         self.state_label = QLabel("尚未生成发放花名册。")
         self.state_label.setWordWrap(True)
@@ -169,7 +180,7 @@ class PayrollView(QWidget):
 
         for code, name in programme_choices(ctx):
             self.program_combo.addItem(name, code)
-        self.program_combo.currentIndexChanged.connect(lambda _i: self.load())
+        self.program_combo.currentIndexChanged.connect(lambda _i: self._fill_periods())
         self.year_spin.valueChanged.connect(lambda _v: self._fill_periods())
         self.period_combo.currentIndexChanged.connect(lambda _i: self.load())
         self._fill_periods()
@@ -182,13 +193,16 @@ class PayrollView(QWidget):
         return self.period_combo.currentData() or str(self.year_spin.value())
 
     def _fill_periods(self) -> None:
-        from core.subsidy.payroll import payment_mode
-        try:
-            with self.ctx.db.session(self.ctx.actor) as s:
-                self.mode = payment_mode(s)
-        except UserFacingError as e:
-            show_inline(self.message, e.message)
+        """The year's periods: per 发放设置, or as the year's rolls were made (a year paid 按年 before
+        the setting changed stays 按年)."""
+        from core.subsidy.payment_settings import periods_shown
         year = self.year_spin.value()
+        if self.program():
+            try:
+                with self.ctx.db.session(self.ctx.actor) as s:
+                    self.mode = periods_shown(s, self.program(), year)[0].mode
+            except UserFacingError as e:
+                show_inline(self.message, e.message)
         chosen = self.period_combo.currentIndex()
         self.period_combo.blockSignals(True)
         self.period_combo.clear()
@@ -203,6 +217,15 @@ class PayrollView(QWidget):
 
     def refresh(self) -> None:
         self._fill_periods()
+
+    # -- 发放设置 ----------------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        from gui.subsidy.payment_settings_dialog import PaymentSettingsDialog
+        dialog = PaymentSettingsDialog(self.ctx, self)
+        self.settings_dialog = dialog
+        dialog.accepted.connect(self._fill_periods)        # the period list follows the new setting
+        dialog.finished.connect(lambda _r: setattr(self, "settings_dialog", None))
+        dialog.open()
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
