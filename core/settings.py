@@ -43,6 +43,7 @@ DEFS: dict[str, SettingDef] = {d.key: d for d in [
     SettingDef("login.max_failures", 5, "连续登录失败几次后锁定"),
     SettingDef("login.lock_minutes", 15, "锁定分钟数"),
     SettingDef("subsidy.notice_days", 7, "扶助对象公示天数"),
+    SettingDef("subsidy.exit_reasons_local", [], "本县增加的扶助对象退出原因"),
     SettingDef("subsidy.payment_period", "YEAR", "扶助金发放周期（YEAR 按年 / HALF 按半年）"),
     SettingDef("subsidy.bank_columns", ["序号", "姓名", "身份证号", "账号", "金额"], "银行代发文件的列"),
     SettingDef("subsidy.bank_csv_encoding", "GB18030", "银行代发 CSV 文件的编码（GB18030 或 UTF-8）"),

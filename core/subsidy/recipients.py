@@ -19,11 +19,11 @@ from core.access import Actor, Permission
 from core.errors import DataError, StaleRecord
 from core.idnumbers import check_account, check_citizen_id
 from core.subsidy.eligibility import ALIVE, DEAD, DISABLED, ChildFacts, Eligibility, PersonFacts, evaluate
+from core.subsidy.exit_reasons import EXIT_REASONS, exit_reasons
 from core.subsidy.programmes import ProgramRow, list_programs
 from db.models.subsidy import Child, Recipient
 
 STATUS_LABELS = {"APPLIED": "申请中", "ACTIVE": "享受中", "EXITED": "已退出", "REFUSED": "未通过"}
-EXIT_REASONS = ["死亡", "再生育/收养", "子女康复或情况变化", "户籍迁出", "转为非农户口", "不符合条件（取消）", "其他"]
 HUKOU = ["农业", "非农业"]
 MARITAL = ["已婚", "丧偶", "离婚", "未婚", "再婚"]
 SEXES = ["男", "女"]
@@ -145,6 +145,7 @@ class RecipientChecker:
         self._township_cache: dict[str, tuple[str | None, str]] = {}
         self.today = date.today()
         self.regions = catalogue()
+        self.exit_reasons = exit_reasons(session)
         self._registered: dict[str, list[Registered]] | None = None
         if preload_registered:
             self._registered = {}
@@ -251,8 +252,8 @@ class RecipientChecker:
         if data.first_year is not None and not 1990 <= data.first_year <= self.year + 1:
             c.problems.append(Problem("first_year", f"{data.first_year} 不是合理的年度"))
         if data.status == "EXITED":
-            if data.exit_reason not in EXIT_REASONS:
-                c.problems.append(Problem("exit_reason", f"已退出的对象须填退出原因（{'、'.join(EXIT_REASONS)}）"))
+            if data.exit_reason not in self.exit_reasons:
+                c.problems.append(Problem("exit_reason", f"已退出的对象须填退出原因（{'、'.join(self.exit_reasons)}）"))
             if not data.exit_date:
                 c.problems.append(Problem("exit_date", "已退出的对象须填退出日期"))
         if data.death_date is not None:
@@ -440,8 +441,9 @@ def exit_recipient(session: Session, actor: Actor, recipient_id: int, reason: st
     actor.require_township(r.township_code)
     if expected_version is not None and r.version != expected_version:
         raise StaleRecord(f"{r.name} 的记录已被其他人修改过，请重新打开后再办理退出。")
-    if reason not in EXIT_REASONS:
-        raise DataError(f"退出原因应为：{'、'.join(EXIT_REASONS)}。")
+    reasons = exit_reasons(session)
+    if reason not in reasons:
+        raise DataError(f"退出原因应为：{'、'.join(reasons)}。")
     if r.status == "EXITED":
         raise DataError(f"{r.name} 已于 {r.exit_date} 退出。")
     r.status, r.exit_reason, r.exit_date = "EXITED", reason, on

@@ -46,18 +46,23 @@ SPEC = TemplateSpec(ROSTER, SHEET, "扶助对象花名册导入模板 · 填写�
                     open_lists=frozenset({"township", "program"}))
 
 
-def write_template(path: str | Path, *, townships: list[str] | None = None, programs: list[str] | None = None) -> Path:
-    """Write the template to ``path``; ``townships``/``programs``: the choices offered in drop-downs."""
+def write_template(path: str | Path, *, townships: list[str] | None = None, programs: list[str] | None = None,
+                   exit_reasons: list[str] | None = None) -> Path:
+    """Write the template to ``path``; ``townships``/``programs``/``exit_reasons``: the choices offered in
+    drop-downs (the built-in exit reasons when not given)."""
     return write_workbook(path, SPEC, {"township": townships or [], "program": programs or [], "sex": SEXES,
-                                       "hukou": HUKOU, "status": STATUS_CHOICES, "exit_reason": EXIT_REASONS})
+                                       "hukou": HUKOU, "status": STATUS_CHOICES,
+                                       "exit_reason": exit_reasons or EXIT_REASONS})
 
 
 def write_template_for(session: Session, path: str | Path) -> Path:
     """The template with this installation's townships and programmes in the drop-downs."""
     from core import orgunits
     from core.subsidy.programmes import list_programs
+    from core.subsidy.exit_reasons import exit_reasons
     towns = [u.name for u in orgunits.townships(session)]
-    return write_template(path, townships=towns, programs=[p.name for p in list_programs(session)])
+    return write_template(path, townships=towns, programs=[p.name for p in list_programs(session)],
+                          exit_reasons=exit_reasons(session))
 
 
 __all__ = ["HELP_SHEET", "HELP_WIDTH", "LISTS_SHEET", "SHEET", "SPEC", "TEMPLATE_ROWS", "write_template",

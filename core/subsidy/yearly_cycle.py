@@ -54,7 +54,7 @@ from core.imports.progress import ImportCancelled, Progress, ProgressCallback
 from core.subsidy.eligibility import ChildFacts, Eligibility, PersonFacts, evaluate
 from core.subsidy.payroll import PERSON_COLUMNS, rule_of, spouse_facts
 from core.subsidy.programmes import ProgramRow, get_program
-from core.subsidy.recipients import EXIT_REASONS
+from core.subsidy.exit_reasons import EXIT_REASONS, exit_reasons
 from db.base import new_uuid, utcnow
 from db.models.orgunits import OrgUnit
 from db.models.subsidy import Child, Recipient, YearConfirmation, YearEntry
@@ -128,6 +128,7 @@ class YearReview:
     year: int
     status: str                 # NONE / CONFIRMED / APPROVED
     items: list[ReviewItem]
+    exit_reasons: list[str] = field(default_factory=lambda: list(EXIT_REASONS))   # the county's choices
 
     def count(self, kind: str) -> int:
         """People decided ``kind``: the saved decision once confirmed, else the proposal."""
@@ -422,7 +423,7 @@ def review_year(session: Session, actor: Actor, program: str, year: int, *,
         gate.report(gate.total)
     if actor.townships is not None:
         items = [i for i in items if actor.may_edit_township(i.township_code)]
-    return YearReview(prog.code, prog.name, year, conf.status if conf else "NONE", items)
+    return YearReview(prog.code, prog.name, year, conf.status if conf else "NONE", items, exit_reasons(session))
 
 
 def review_entry(session: Session, actor: Actor, program: str, year: int, recipient_id: int) -> ReviewItem:
@@ -465,7 +466,7 @@ def _normalise(value: Any) -> Decision:
     return Decision(str(kind).strip().upper(), reason or "")
 
 
-def _decide(item: ReviewItem, raw: Any) -> Decision:
+def _decide(item: ReviewItem, raw: Any, reasons: list[str]) -> Decision:
     """The decision for one person: the given one (checked) or the proposal."""
     if raw is None:
         return Decision(item.proposed, item.exit_reason)
@@ -476,8 +477,8 @@ def _decide(item: ReviewItem, raw: Any) -> Decision:
         raise DataError(f"{item.name}（{item.id_number}）是{what}，只能{allowed}，不能“{KIND_LABELS.get(d.kind, d.kind)}”。")
     if d.kind == EXIT:
         reason = d.exit_reason or item.exit_reason
-        if reason not in EXIT_REASONS:
-            raise DataError(f"{item.name}（{item.id_number}）退出须选择退出原因：{'、'.join(EXIT_REASONS)}。")
+        if reason not in reasons:
+            raise DataError(f"{item.name}（{item.id_number}）退出须选择退出原因：{'、'.join(reasons)}。")
         return Decision(EXIT, reason)
     return Decision(d.kind)
 
@@ -581,7 +582,8 @@ def _confirm(session: Session, actor: Actor, prog: ProgramRow, year: int, conf: 
     if strangers:
         raise DataError(f"有 {len(strangers)} 个决定所指的对象不在“{prog.name}”{year} 年度确认范围内"
                         f"（记录号 {', '.join(map(str, strangers[:5]))}），请刷新后重新确认。")
-    decided = [(i, _decide(i, decisions.get(i.recipient_id))) for i in items]
+    reasons = exit_reasons(session)
+    decided = [(i, _decide(i, decisions.get(i.recipient_id), reasons)) for i in items]
     if conf is None:
         conf = YearConfirmation(program_code=prog.code, year=year)
         session.add(conf)
@@ -626,7 +628,7 @@ def change_entry(session: Session, actor: Actor, program: str, year: int, recipi
         raise DataError(f"此对象不在“{prog.name}”{year} 年度资格确认名单中（可能是确认之后才登记的），"
                         "请重新确认本年度名单。")
     item = _review(session, prog, year, conf, only=recipient_id)[0]
-    d = _decide(item, Decision(kind, exit_reason))
+    d = _decide(item, Decision(kind, exit_reason), exit_reasons(session))
     old = (entry.kind, entry.exit_reason or "")
     if (d.kind, d.exit_reason) == old:
         return year_status(session, prog.code, year)

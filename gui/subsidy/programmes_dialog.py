@@ -244,6 +244,9 @@ class ProgrammesDialog(QDialog):
             bottom.addWidget(self.notice_button)
             bottom.addWidget(self.notice_result)
         bottom.addStretch(1)
+        self.exit_reasons_button = QPushButton("退出原因(&E)…")
+        self.exit_reasons_button.clicked.connect(self.open_exit_reasons)
+        bottom.addWidget(self.exit_reasons_button)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
         bottom.addWidget(close)
@@ -407,6 +410,11 @@ class ProgrammesDialog(QDialog):
             self.save_standard()
         elif self.editable:
             self.save_program()
+
+    def open_exit_reasons(self) -> None:
+        from gui.subsidy.exit_reasons_dialog import ExitReasonsDialog
+        self.exit_reasons_dialog = ExitReasonsDialog(self.ctx, self)
+        self.exit_reasons_dialog.open()
 
     # -- 公示期 -----------------------------------------------------------------------------------
     def save_notice_days(self) -> None:

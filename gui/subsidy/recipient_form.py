@@ -32,6 +32,7 @@ from core.errors import StaleRecord, UserFacingError
 from core.idnumbers import check_citizen_id, mask_account, normalise_text_number
 from core.orgunits import UnitRow
 from core.subsidy.eligibility import ALIVE, CHILD_STATUS_LABELS
+from core.subsidy.exit_reasons import exit_reasons
 from core.subsidy.payroll import person_payments
 from core.subsidy.recipients import (EXIT_REASONS, HUKOU, LABELS, MARITAL, STATUS_LABELS, Checked, ChildInput,
                                      RecipientChecker, RecipientInput, exit_recipient, load_input, save_recipient)
@@ -254,12 +255,13 @@ class ExitValues:
 class ExitDialog(FormDialog):
     """办理退出: a reason and the date; takes effect from the next payment period."""
 
-    def __init__(self, who: str, on_save: Callable[[ExitValues], Any], parent: QWidget | None = None):
+    def __init__(self, who: str, on_save: Callable[[ExitValues], Any], parent: QWidget | None = None, *,
+                 reasons: list[str] = EXIT_REASONS):
         super().__init__("办理退出", on_save, parent)
         self.add_info("扶助对象：", who)
         self.reason = QComboBox()
         self.reason.addItem("（请选择）", "")
-        for r in EXIT_REASONS:
+        for r in reasons:
             self.reason.addItem(r, r)
         self.add_field("退出原因(&R)：", self.reason)
         self.date_edit = QDateEdit(QDate.currentDate())
@@ -303,9 +305,10 @@ class RecipientForm(QDialog):
         self._extra = RecipientInput()           # kept as loaded: fields this form does not show
         self.setWindowTitle("新增扶助对象" if recipient_id is None else "扶助对象")
         self.setSizeGripEnabled(True)
-        if lookups is None:
-            with ctx.db.session(ctx.actor) as s:
+        with ctx.db.session(ctx.actor) as s:
+            if lookups is None:
                 lookups = load_lookups(s)
+            self.exit_reasons = exit_reasons(s)       # the built-in ones and the county's own
         self.lookups = lookups
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -505,7 +508,7 @@ class RecipientForm(QDialog):
         self.status = self._field(right, "status", "状态(&U)：",
                                   self._combo("status", [(v, k) for k, v in STATUS_LABELS.items()]))
         self.status.currentIndexChanged.connect(lambda _i: self._update_exit_rows())
-        self.exit_reason = self._combo("exit_reason", [(NOT_CHOSEN, "")] + [(r, r) for r in EXIT_REASONS])
+        self.exit_reason = self._combo("exit_reason", [(NOT_CHOSEN, "")] + [(r, r) for r in self.exit_reasons])
         self._field(right, "exit_reason", "退出原因(&X)：", self.exit_reason)
         self.exit_date = QDateEdit(QDate.currentDate())
         self.exit_date.setCalendarPopup(True)
@@ -919,7 +922,7 @@ class RecipientForm(QDialog):
                 exit_recipient(s, self.ctx.actor, rid, v.reason, v.on, expected_version=version)
             self.load(rid)
             self.saved.emit(rid)
-        dialog = ExitDialog(self.windowTitle().removeprefix("扶助对象 — "), do_exit, self)
+        dialog = ExitDialog(self.windowTitle().removeprefix("扶助对象 — "), do_exit, self, reasons=self.exit_reasons)
         self.active_dialog = dialog
         dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
         dialog.open()

@@ -207,9 +207,11 @@ class ReviewModel(QAbstractTableModel):
         self.locked = False
         self.confirmed = False          # the items come from a confirmed year (saved decisions)
         self.change_requested: Callable[[ReviewItem, str, str], Any] | None = None
+        self.exit_reasons: list[str] = list(EXIT_REASONS)
 
-    def load(self, items: list[ReviewItem], confirmed: bool = False) -> None:
+    def load(self, items: list[ReviewItem], confirmed: bool = False, exit_reasons: list[str] | None = None) -> None:
         self.beginResetModel()
+        self.exit_reasons = list(exit_reasons or EXIT_REASONS)
         self.items = [i for i in items if i.candidate == self.candidate]
         self.decisions = {i.recipient_id: i.decision for i in self.items}
         self.confirmed = confirmed
@@ -302,7 +304,7 @@ class ReviewModel(QAbstractTableModel):
         item = self.items[index.row()]
         if index.column() == self.DECISION:
             return [(KIND_LABELS[k], k) for k in item.allowed]
-        return [(r, r) for r in EXIT_REASONS]
+        return [(r, r) for r in self.exit_reasons]
 
     def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or self.locked or not index.isValid():
@@ -314,8 +316,8 @@ class ReviewModel(QAbstractTableModel):
                 return False
             kind = value
             if kind == EXIT and not reason:
-                reason = item.exit_reason or EXIT_REASONS[-1]
-        elif index.column() == self.REASON and kind == EXIT and value in EXIT_REASONS:
+                reason = item.exit_reason or self.exit_reasons[-1]
+        elif index.column() == self.REASON and kind == EXIT and value in self.exit_reasons:
             reason = value
         else:
             return False
@@ -695,8 +697,8 @@ class YearWizard(QWidget):
         self.review = review
         self.reviewed_key = (review.program_code, review.year)
         confirmed = review.status in ("CONFIRMED", "APPROVED")
-        self.new_model.load(review.items, confirmed)
-        self.cont_model.load(review.items, confirmed)
+        self.new_model.load(review.items, confirmed, review.exit_reasons)
+        self.cont_model.load(review.items, confirmed, review.exit_reasons)
         flagged = sum(1 for i in self.cont_model.items if review_flags(i))
         how = "双击“决定”一栏可修改" + ("，修改立即保存并记入审计日志" if confirmed else "")
         self.new_note.setText(f"新增申请 {len(self.new_model.items)} 人：符合条件的拟“新增”，不符合的拟“不予纳入”"

@@ -23,3 +23,4 @@ def boxes(monkeypatch):
 @pytest.fixture
 def ctx(db, admin):
     return AppContext(db=db, actor=admin, county_code="220322", county_name="梨树县")
+

@@ -11,6 +11,7 @@ from core import audit, orgunits, users
 from core.access import Role
 from core.errors import PermissionDenied
 from gui.context import AppContext
+from tests.gui.windows import show_active
 
 pytestmark = pytest.mark.gui
 
@@ -81,10 +82,7 @@ def test_add_a_village_with_the_keyboard(qtbot, ctx, db):
     ctx.changes.changed.connect(changes.append)
     page = OrgUnitsPage(ctx)
     qtbot.addWidget(page)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    show_active(qtbot, page)
     assert page.select_code("220322100")
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_Insert)             # 新增下级单位

@@ -17,6 +17,7 @@ from db.models.audit import AuditLog
 from gui.context import AppContext
 from gui.pages.holidays_page import HolidayDialog, HolidaysPage
 from tests.gui.test_supervision_pages import focused, ime_type
+from tests.gui.windows import show_active
 
 pytestmark = pytest.mark.gui
 
@@ -25,10 +26,7 @@ def _page(qtbot, ctx) -> HolidaysPage:
     page = HolidaysPage(ctx)
     qtbot.addWidget(page)
     page.resize(900, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    show_active(qtbot, page)
     return page
 
 

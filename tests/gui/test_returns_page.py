@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from core import orgunits
+from tests.gui.windows import show_active
 
 pytestmark = pytest.mark.gui
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
@@ -154,11 +155,7 @@ def test_print_painting_gives_the_same_pages(qtbot, ctx, db, admin, tmp_path):
 @needs_poppler
 def test_ctrl_p_opens_the_preview_over_the_rendered_pdf(qtbot, page):
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    show_active(qtbot, page)
     page.select_return("ORG-LIST")
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)

@@ -16,6 +16,7 @@ from core import orgunits
 from core.subsidy import recipients as rs
 from core.subsidy.search import RosterFilter, count_matches, search_page
 from gui.context import AppContext
+from tests.gui.windows import show_active
 
 pytestmark = pytest.mark.gui
 
@@ -203,10 +204,7 @@ def test_add_a_person_with_the_keyboard_only(qtbot, ctx, db, admin):
     changes = []
     ctx.changes.changed.connect(changes.append)
     page = _page(qtbot, ctx)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    show_active(qtbot, page)
     roster = page.roster
     roster.table.setFocus()
     qtbot.keyClick(roster.table, Qt.Key.Key_Insert)          # Ins: 新增
@@ -381,9 +379,7 @@ def test_payments_tab_lists_the_rolls_the_person_is_on(qtbot, ctx, db, admin, su
     target = page.roster.model.loaded_rows()[0]
     page.show()
     form = _open_person(qtbot, page.roster, target.id)
-    qtbot.waitExposed(form)
-    form.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    show_active(qtbot, form)
     qtbot.keyClick(form.focusWidget() or form, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert form.tabs.currentWidget() is form.payments_page
     model = form.payments_model
@@ -533,9 +529,7 @@ def test_spouse_link_and_a_reported_death_with_the_keyboard(qtbot, ctx, db, admi
     page.show()
     target, spouse = page.roster.model.loaded_rows()[0], people[1]
     form = _open_person(qtbot, page.roster, target.id)
-    qtbot.waitExposed(form)
-    form.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    show_active(qtbot, form)
     form.spouse_edit.setFocus()
     qtbot.keyClicks(form.spouse_edit, spouse["id_number"])
     qtbot.waitUntil(lambda: form.spouse_info.isVisible(), timeout=3000)

@@ -16,6 +16,7 @@ from core.supervision.case_list import CaseFilter, officer_names, search_cases
 from db.models.supervision import Case
 from gui.supervision.case_form import CaseForm, StageDialog
 from tests.supervision.factory import CLINIC_CODE, Y_CODE, new_case, run
+from tests.gui.windows import show_active
 
 pytestmark = pytest.mark.gui
 TODAY = date.today()
@@ -43,10 +44,7 @@ def _page(qtbot, ctx):
     page = SupervisionPage(ctx)
     qtbot.addWidget(page)
     page.resize(1200, 760)
-    page.show()
-    qtbot.waitExposed(page)
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    show_active(qtbot, page)
     return page
 
 
@@ -277,9 +275,7 @@ def _open(qtbot, ctx, case_id: int) -> CaseForm:
     page.register.select_case(case_id)
     page.register.open_selected()
     form = page.register.active_dialog
-    qtbot.waitExposed(form)
-    form.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is form)
+    show_active(qtbot, form)
     return form
 
 
