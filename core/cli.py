@@ -41,6 +41,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> ChineseArgumentParser:
+    from core.demo import DEMO_RECIPIENTS   # demo's default: as many as the program's own demo makes
     parser = ChineseArgumentParser(prog="main.py", description="卫健台账 命令行（无参数时打开图形界面）")
     parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 weijian.sqlite）")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
@@ -63,8 +64,9 @@ def build_parser() -> ChineseArgumentParser:
 
     p = sub.add_parser("demo", help="生成演示数据（演示县）")
     _common(p)
-    p.add_argument("--recipients", type=int, default=0)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--recipients", type=int, default=DEMO_RECIPIENTS, metavar="N",
+                   help=f"生成的扶助对象人数（默认 {DEMO_RECIPIENTS}，与图形界面的演示数据相同；0 表示不生成）")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="随机数种子（默认 1）")
 
     p = sub.add_parser("check", help="检查数据库完整性、版本和记录数")
     _common(p)

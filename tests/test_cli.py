@@ -135,9 +135,10 @@ def test_backup_and_restore(tmp_path, dbfile):
 
 
 def test_demo_and_users(tmp_path):
-    out = run_json(tmp_path, "demo", "--seed", "3", "--recipients", "30")
+    from core.demo import DEMO_RECIPIENTS
+    out = run_json(tmp_path, "demo", "--seed", "3")          # as many recipients as the program's own demo
     assert out["county_code"] == "990101" and out["townships"] == 8 and out["villages"] >= 24
-    assert out["recipients"] == 30
+    assert out["recipients"] == DEMO_RECIPIENTS == 300
     roster = run_json(tmp_path, "export", "FP-ROSTER", "--period", str(__import__("datetime").date.today().year),
                       "--program", "RURAL_REWARD", "--format", "json", "--out", str(tmp_path / "r.json"))
     assert roster["rows"] > 0
@@ -148,6 +149,19 @@ def test_demo_and_users(tmp_path):
     assert out["username"] == "zhou"
     out = run_json(tmp_path, "users", "add", "--username", "wu", "--role", "CLERK", stdin="123\n", expect=1)
     assert "密码至少" in out["error"]
+
+
+def test_demo_with_no_recipients_and_the_default_in_its_help(tmp_path, capsys):
+    from core.cli import build_parser, main
+    from core.database import Database
+    assert main(["--db", str(tmp_path / "none.sqlite"), "--json", "demo", "--recipients", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["recipients"] == 0
+    db = Database.connect(tmp_path / "none.sqlite")
+    with db.session() as s:
+        assert s.execute(__import__("sqlalchemy").text("SELECT count(*) FROM subsidy_recipient")).scalar_one() == 0
+    db.dispose()
+    demo = build_parser()._subparsers._group_actions[0].choices["demo"]
+    assert "生成的扶助对象人数（默认 300，与图形界面的演示数据相同；0 表示不生成）" in " ".join(demo.format_help().split())
 
 
 def test_cli_changes_are_audited_under_the_os_user(tmp_path):

@@ -9,8 +9,9 @@ Text typed in the search box is read as:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -18,13 +19,6 @@ from sqlalchemy.orm import Session
 from core.access import Actor
 from core.idnumbers import mask_account, normalise_text_number
 from db.models.subsidy import Recipient
-
-SORTABLE = {
-    "name": Recipient.name, "id_number": Recipient.id_number, "birth_date": Recipient.birth_date,
-    "township": Recipient.township_code, "program": Recipient.program_code, "status": Recipient.status,
-    "first_year": func.coalesce(Recipient.first_year, 0),   # keyset needs no NULLs
-}
-PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,34 @@ class RosterRow:
     account_masked: str
     incomplete: str
     version: int
+    account_no: str = field(repr=False)   # not shown (the roster masks it): the keyset value of the 账号 order
+
+
+@dataclass(frozen=True)
+class Sort:
+    """One order of the roster: the SQL expressions (never NULL — a keyset comparison with NULL matches
+    nothing) and the same values read from a loaded row; ``Recipient.id`` follows as the tie-breaker."""
+    columns: tuple
+    values: Callable[[RosterRow], tuple]
+
+
+SORTABLE: dict[str, Sort] = {
+    "name": Sort((Recipient.name,), lambda r: (r.name,)),
+    "sex": Sort((Recipient.sex,), lambda r: (r.sex,)),
+    "id_number": Sort((Recipient.id_number,), lambda r: (r.id_number,)),
+    "birth_date": Sort((Recipient.birth_date,), lambda r: (r.birth_date,)),
+    "township": Sort((Recipient.township_code,), lambda r: (r.township_code,)),
+    # a village within its township (ix_recipient_place); no village yet ("") first in each township
+    "village": Sort((Recipient.township_code, func.coalesce(Recipient.village_code, "")),
+                    lambda r: (r.township_code, r.village_code or "")),
+    "program": Sort((Recipient.program_code,), lambda r: (r.program_code,)),
+    "status": Sort((Recipient.status,), lambda r: (r.status,)),
+    "first_year": Sort((func.coalesce(Recipient.first_year, 0),), lambda r: (r.first_year or 0,)),
+    "bank_name": Sort((Recipient.bank_name,), lambda r: (r.bank_name,)),
+    "account": Sort((Recipient.account_no,), lambda r: (r.account_no,)),
+    "incomplete": Sort((Recipient.incomplete,), lambda r: (r.incomplete,)),
+}
+PAGE = 100
 
 
 def _upper_bound(prefix: str) -> str:
@@ -105,23 +127,32 @@ _COLUMNS = (Recipient.id, Recipient.name, Recipient.sex, Recipient.id_number, Re
 
 def search_page(session: Session, actor: Actor, f: RosterFilter, *, sort: str = "name", descending: bool = False,
                 after: tuple | None = None, limit: int = PAGE) -> list[RosterRow]:
-    """One page of matches; pass the last row's ``sort_key(row, sort)`` as ``after`` for the next page."""
-    col = SORTABLE[sort]
-    q = select(*_COLUMNS).where(*_where(actor, f))
+    """One page of matches; pass the last row's ``sort_key(row, sort)`` as ``after`` for the next page.
+
+    The matches are ordered as (sort key, id) alone and the page's rows read after: SQLite's top-N sort
+    otherwise copies whole rows (worst backwards over ascending ids: nearly every row scanned replaces
+    one), and an index holding the key (ix_recipient_place, ix_recipient_status_name…) then answers the
+    order without reading the table. At 100,000 (SQLite, 2 cores) a first page by 状态 took 177 ms read
+    whole, 12 ms this way; by 性别 descending 82 ms, 31 ms."""
+    spec = SORTABLE[sort]
+    cols = (*spec.columns, Recipient.id)
+    q = select(Recipient.id).where(*_where(actor, f))
     if after is not None:
-        key = tuple_(col, Recipient.id)
-        q = q.where(key < tuple_(*after) if descending else key > tuple_(*after))
-    order = (col.desc(), Recipient.id.desc()) if descending else (col, Recipient.id)
-    rows = session.execute(q.order_by(*order).limit(limit)).all()
+        key, bound = tuple_(*cols), tuple_(*after)
+        q = q.where(key < bound if descending else key > bound)
+        if len(cols) > 2:   # the leading column alone too: an index on it can seek (a row value with an expression cannot)
+            q = q.where(cols[0] <= after[0] if descending else cols[0] >= after[0])
+    order = [c.desc() for c in cols] if descending else list(cols)
+    ids = q.order_by(*order).limit(limit).correlate(None)
+    q = select(*_COLUMNS).where(Recipient.id.in_(ids)).order_by(*order)
+    rows = session.execute(q).all()
     return [RosterRow(r.id, r.name, r.sex, r.id_number, r.birth_date, r.township_code, r.village_code, r.program_code,
                       r.status, r.first_year, r.bank_name, mask_account(r.account_no) if r.account_no else "",
-                      r.incomplete, r.version) for r in rows]
+                      r.incomplete, r.version, r.account_no) for r in rows]
 
 
 def sort_key(row: RosterRow, sort: str) -> tuple:
-    value = {"name": row.name, "id_number": row.id_number, "birth_date": row.birth_date, "township": row.township_code,
-             "program": row.program_code, "status": row.status, "first_year": row.first_year or 0}[sort]
-    return (value, row.id)
+    return (*SORTABLE[sort].values(row), row.id)
 
 
 def count_matches(session: Session, actor: Actor, f: RosterFilter) -> int:

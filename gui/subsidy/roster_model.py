@@ -2,9 +2,9 @@
 
 Opening loads one page; the view asks for more as the user scrolls (``canFetchMore``/``fetchMore``),
 each page continuing after the last row's sort key — never OFFSET, never the whole register.
-Sorting by a header is done by the database (``search_page(sort=…)``); columns without a sort key
-in core are not sortable. Rows are plain ``RosterRow``s; codes are shown as names through
-``Lookups``, loaded once per refresh.
+Sorting by a header is done by the database (``search_page(sort=…)``); every column has a sort key
+in core (村: township, then village), and a column without one would not be sortable. Rows are plain
+``RosterRow``s; codes are shown as names through ``Lookups``, loaded once per refresh.
 """
 from __future__ import annotations
 
@@ -79,17 +79,17 @@ class RosterColumn:
 
 COLUMNS: list[RosterColumn] = [
     RosterColumn("姓名", lambda r, _l: r.name, "name", "欧阳秀英", 10),
-    RosterColumn("性别", lambda r, _l: r.sex, None, "男", 6),
+    RosterColumn("性别", lambda r, _l: r.sex, "sex", "男", 6),
     RosterColumn("公民身份号码", lambda r, _l: r.id_number, "id_number", "22032219491022952X", 21),
     RosterColumn("出生日期", lambda r, _l: r.birth_date, "birth_date", "1949-10-22", 12, "date"),
     RosterColumn("乡镇", lambda r, lk: lk.town_name(r.township_code), "township", "梨树镇", 12),
-    RosterColumn("村", lambda r, lk: lk.town_name(r.village_code) if r.village_code else "", None, "团结村", 12),
+    RosterColumn("村", lambda r, lk: lk.town_name(r.village_code) if r.village_code else "", "village", "团结村", 12),
     RosterColumn("扶助项目", lambda r, lk: lk.program_name(r.program_code), "program", "特别扶助（独生子女死亡）", 30),
     RosterColumn("状态", lambda r, _l: STATUS_LABELS.get(r.status, r.status), "status", "已退出", 8),
     RosterColumn("首次确认年度", lambda r, _l: r.first_year, "first_year", "2020", 12, "int"),
-    RosterColumn("开户银行", lambda r, _l: r.bank_name, None, "中国邮政储蓄银行", 14),
-    RosterColumn("账号", lambda r, _l: r.account_masked, None, "6217***********6078", 22),
-    RosterColumn("待补充", lambda r, _l: r.incomplete, None, "村（居）、银行账号", 16),
+    RosterColumn("开户银行", lambda r, _l: r.bank_name, "bank_name", "中国邮政储蓄银行", 14),
+    RosterColumn("账号", lambda r, _l: r.account_masked, "account", "6217***********6078", 22),
+    RosterColumn("待补充", lambda r, _l: r.incomplete, "incomplete", "村（居）、银行账号", 16),
 ]
 PROGRAM_COLUMN = 6
 COLUMN_OF_SORT = {c.sort: i for i, c in enumerate(COLUMNS) if c.sort}
