@@ -41,7 +41,6 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> ChineseArgumentParser:
-    from core.demo import DEMO_RECIPIENTS   # demo's default: as many as the program's own demo makes
     parser = ChineseArgumentParser(prog="main.py", description="卫健台账 命令行（无参数时打开图形界面）")
     parser.add_argument("--db", help="数据库文件路径或 SQLAlchemy URL（默认：用户数据文件夹中的 weijian.sqlite）")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供脚本使用）")
@@ -64,8 +63,8 @@ def build_parser() -> ChineseArgumentParser:
 
     p = sub.add_parser("demo", help="生成演示数据（演示县）")
     _common(p)
-    p.add_argument("--recipients", type=int, default=DEMO_RECIPIENTS, metavar="N",
-                   help=f"生成的扶助对象人数（默认 {DEMO_RECIPIENTS}，与图形界面的演示数据相同；0 表示不生成）")
+    p.add_argument("--recipients", type=int, default=None, metavar="N",   # None: core.demo.DEMO_RECIPIENTS
+                   help="生成的扶助对象人数（默认与图形界面的演示数据相同，300 人；0 表示不生成）")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="随机数种子（默认 1）")
 
     p = sub.add_parser("check", help="检查数据库完整性、版本和记录数")
@@ -218,10 +217,11 @@ def cmd_orgunits(args, out: Output, actor) -> int:
 
 def cmd_demo(args, out: Output, actor) -> int:
     from core.database import Database
-    from core.demo import create_demo
+    from core.demo import DEMO_RECIPIENTS, create_demo
     from core.paths import configured_database
     db = Database.connect(args.db or configured_database(), create=True)
-    r = create_demo(db, actor, seed=args.seed, recipients=args.recipients)
+    recipients = DEMO_RECIPIENTS if args.recipients is None else args.recipients
+    r = create_demo(db, actor, seed=args.seed, recipients=recipients)
     human = (f"已生成演示数据（演示县 {r.county_code}）：乡镇 {r.townships} 个，村 {r.villages} 个"
              + (f"，账号 {'、'.join(r.users)}（密码 demo1234）" if r.users else "") + "。")
     for n in r.notes:

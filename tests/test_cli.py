@@ -161,7 +161,7 @@ def test_demo_with_no_recipients_and_the_default_in_its_help(tmp_path, capsys):
         assert s.execute(__import__("sqlalchemy").text("SELECT count(*) FROM subsidy_recipient")).scalar_one() == 0
     db.dispose()
     demo = build_parser()._subparsers._group_actions[0].choices["demo"]
-    assert "生成的扶助对象人数（默认 300，与图形界面的演示数据相同；0 表示不生成）" in " ".join(demo.format_help().split())
+    assert "生成的扶助对象人数（默认与图形界面的演示数据相同，300 人；0 表示不生成）" in " ".join(demo.format_help().split())
 
 
 def test_cli_changes_are_audited_under_the_os_user(tmp_path):

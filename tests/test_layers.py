@@ -34,7 +34,7 @@ def test_core_and_db_import_without_qt():
 
 
 def test_the_cli_runs_without_qt(tmp_path):
-    code = BLOCK_QT.replace("print(len(names))", "from core.cli import main; sys.exit(main(['--db', sys.argv[1], 'demo']))")
+    code = BLOCK_QT.replace("print(len(names))", "from core.cli import main; sys.exit(main(['--db', sys.argv[1], 'demo', '--recipients', '0']))")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "d.sqlite")], cwd=ROOT, capture_output=True,
                        text=True, env={"WEIJIAN_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr
