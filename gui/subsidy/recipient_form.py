@@ -525,6 +525,9 @@ class RecipientForm(QDialog):
         self.died.toggled.connect(self._died_toggled)
         self.death_date.dateChanged.connect(lambda _d: self._changed("death_date"))
         self._field(right, "death_date", "本人死亡日期(&F)：", self.died, extra=self.death_date)
+        row = self.died.parentWidget().layout().itemAt(0).layout()   # the date beside the box, not at the far edge
+        row.setStretchFactor(self.died, 0)
+        row.addStretch(1)
         self.note_edit = self._field(right, "note", "备注(&Z)：", self._line("note", 500))
 
         # children
