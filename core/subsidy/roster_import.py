@@ -36,7 +36,7 @@ from core.access import Actor, Permission
 from core.audit import AuditEntry, append_entries, bulk_entry
 from core.collector import collector_paused
 from core.errors import DataError
-from core.idnumbers import check_citizen_id, mask_citizen_id, normalise_text_number
+from core.idnumbers import normalise_text_number
 from core.imports import (RECORD, Field, ImportFileError, ImportResult, Progress, Rejected, Schema, SourceRow, Table,
                           open_table)
 from core.imports.values import LooseDate, ValueProblem, compact, is_blank, parse_date, parse_int, parse_year, text
@@ -268,7 +268,7 @@ class _RosterRun:
             birth_date=birth.date if birth else None, ethnicity=_ethnicity(v.get("ethnicity")),
             township=town_text, village=village_text, address=address,
             hukou=_word("hukou", v.get("hukou")) or "农业", marital=_word("marital", v.get("marital")),
-            spouse_id_number=self._spouse(v, problems), phone=text(v.get("phone")),
+            spouse_id_number=normalise_text_number(v.get("spouse_id_number")), phone=text(v.get("phone")),
             first_year=self._year(v, problems), bank_name=text(v.get("bank_name")), account_no=v.get("account_no", ""),
             status=self._status(v, problems), exit_reason=_word("exit_reason", v.get("exit_reason")),
             exit_date=self._full_date(v, "exit_date", problems), note=text(v.get("note")),
@@ -340,16 +340,6 @@ class _RosterRun:
             problems.append(Problem("status", f"应为享受中、已退出或申请中，不是“{text(raw)}”"))
             return "ACTIVE"
         return status
-
-    def _spouse(self, v: dict, problems: list[Problem]) -> str:
-        raw = v.get("spouse_id_number")
-        if is_blank(raw):
-            return ""
-        chk = check_citizen_id(raw)
-        if not chk.ok:
-            problems.append(Problem("spouse_id_number", chk.problem))
-            return ""
-        return chk.number
 
     def _children(self, v: dict, problems: list[Problem]) -> list[ChildInput] | None:
         """One child per line when the roster has child columns; None (待补充) when it says nothing."""

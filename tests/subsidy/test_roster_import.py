@@ -349,3 +349,24 @@ def test_own_death_date_column_is_read_and_checked(db, admin, tmp_path):
     assert tuple(kept) == ("刘长海", date(2024, 8, 9), "ACTIVE")
     assert roster_import.ROSTER.field("death_date").label == "本人死亡日期"
     assert "死亡日期" not in roster_import.ROSTER.field("death_date").synonyms
+
+
+def test_spouse_numbers_are_checked_by_the_forms_rules(db, admin, tmp_path):
+    """配偶身份号码 goes through the same check as the form: a number Excel turned into 2.2E+17 is named as
+    such, a wrong check character too; a good one is kept (linked later when the spouse is registered)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER + ["配偶身份证号"])
+    wife = make_id("19520202", "524")
+    ws.append(line(1, "刘长海", make_id("19500101", "513"), "1950-01-01", "梨树镇") + [wife])
+    ws.append(line(2, "钱玉兰", make_id("19510101", "522"), "1951-01-01", "梨树镇") + [2.20322195202025E+17])
+    ws.append(line(3, "孙桂芝", make_id("19530101", "542"), "1953-01-01", "梨树镇") + [wife[:-1] + ("0" if wife[-1] != "0" else "1")])
+    path = tmp_path / "配偶.xlsx"
+    wb.save(path)
+    _table, result = run_import(db, admin, path)
+    assert (result.imported, result.rejected) == (1, 2)
+    reasons = {r.number: r.reason for r in result.rejects}
+    assert reasons[3].startswith("配偶身份号码：身份证号被 Excel 存成了数字（科学计数法）")
+    assert reasons[4].startswith("配偶身份号码：身份证号校验位错误")
+    with db.session(admin) as s:
+        assert s.execute(select(Recipient.spouse_id_number)).scalar_one() == wife
