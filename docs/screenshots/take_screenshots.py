@@ -91,30 +91,9 @@ def shoot_pdf_page(ctx, return_id: str, period: str | None, name: str, program: 
 
 # -- data the demo does not have --------------------------------------------------------------------------
 def mch_counts(rnd: random.Random, size: float) -> dict[tuple[str, str], int]:
-    """One township-month of plausible 妇幼 counts (as tests/benchmarks/mch_bench.py makes them)."""
-    births = max(4, int(rnd.gauss(12 * size, 3)))
-    male = births // 2 + rnd.randint(0, 1)
-    infant = rnd.choice([0, 0, 0, 0, 1])
-    v = {
-        ("MCH_LIVE_BIRTHS", "MALE"): male, ("MCH_LIVE_BIRTHS", "FEMALE"): births - male,
-        ("MCH_DELIVERIES", ""): births - rnd.randint(0, 1), ("MCH_HOSPITAL_DELIVERIES", ""): births - rnd.randint(0, 1),
-        ("MCH_EARLY_REGISTERED", ""): int(births * 0.9), ("MCH_SYS_MANAGED_MOTHERS", ""): int(births * 0.92),
-        ("MCH_POSTNATAL_VISITS", ""): int(births * 0.95),
-        ("MCH_RISK_GREEN", ""): int(births * 0.5), ("MCH_RISK_YELLOW", ""): int(births * 0.3),
-        ("MCH_RISK_ORANGE", ""): int(births * 0.12), ("MCH_RISK_RED", ""): rnd.randint(0, 2),
-        ("MCH_RISK_PURPLE", ""): rnd.randint(0, 1),
-        ("MCH_MATERNAL_DEATHS", ""): 0, ("MCH_NEONATAL_DEATHS", ""): infant and rnd.randint(0, 1),
-        ("MCH_INFANT_DEATHS", ""): infant, ("MCH_UNDER5_DEATHS", ""): infant + rnd.choice([0, 0, 0, 1]),
-        ("MCH_CHILDREN_UNDER3", ""): int(450 * size) + rnd.randint(-6, 6),
-        ("MCH_SYS_MANAGED_UNDER3", ""): int(420 * size) + rnd.randint(-6, 4),
-        ("MCH_CHILDREN_UNDER7", ""): int(1100 * size) + rnd.randint(-10, 10),
-        ("MCH_HEALTH_MANAGED_UNDER7", ""): int(1030 * size) + rnd.randint(-10, 8),
-        ("MCH_PRENATAL_US_SCREENED", ""): births + rnd.randint(-1, 2),
-        ("MCH_PRENATAL_SERUM_SCREENED", ""): int(births * 0.8),
-        ("MCH_NEWBORN_DISEASE_SCREENED", ""): births, ("MCH_NEWBORN_HEARING_SCREENED", ""): births,
-        ("MCH_CERVICAL_SCREENED", ""): rnd.randint(20, 90), ("MCH_BREAST_SCREENED", ""): rnd.randint(20, 90),
-    }
-    return {k: max(0, x) for k, x in v.items()}
+    """One township-month of plausible 妇幼 counts: the benchmark's, at least 4 births, populations varying."""
+    from tests.benchmarks.mch_bench import month_counts
+    return month_counts(rnd, size, min_births=4, jitter=True)
 
 
 def explain_warnings(s, clerk, town: str, month: str, counts, known) -> None:

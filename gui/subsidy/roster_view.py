@@ -24,8 +24,8 @@ from gui.keyed_actions import keyed_action
 from gui.operations import run_op, show_error
 from gui.subsidy.roster_model import COLUMNS, RosterModel, iter_rows, short_program_name
 from gui.table_models import ROW_ROLE
+from gui.search_box import search_as_you_type
 
-SEARCH_DELAY_MS = 150
 ALL = "全部"
 EXPORT_FILTERS = {"xlsx": "Excel 工作簿 (*.xlsx)", "csv": "CSV 文件 (*.csv)"}
 # What the view reloads on: changes to people, programmes, org units, or everything (a restore).
@@ -103,15 +103,11 @@ class RosterView(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("姓名、身份证号或银行账号（可只输后 4 位）　Ctrl+F")
         self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.apply_filter)
+        self._timer = search_as_you_type(self.search, self.apply_filter, self)
         self._count_timer = QTimer(self)     # owned by the view: never fires after it is gone
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(0)
         self._count_timer.timeout.connect(self._update_count)
-        self.search.textChanged.connect(lambda _t: self._timer.start())   # each keystroke restarts it
         self.search.returnPressed.connect(self._to_table)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
@@ -21,8 +21,8 @@ from core.supervision.codes import CATEGORIES, SOURCES, STAGES
 from gui.context import AppContext
 from gui.operations import show_error
 from gui.table_models import ROW_ROLE
+from gui.search_box import search_as_you_type
 
-SEARCH_DELAY_MS = 150
 PAGE = 100
 OVERDUE_TEXT = QColor("#b00020")
 OVERDUE_BACK = QColor("#fde8eb")
@@ -140,11 +140,7 @@ class CaseRegister(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索文号、当事人、案由或统一社会信用代码/身份证号")
         self.search.setClearButtonEnabled(True)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search_timer = search_as_you_type(self.search, self.refresh, self)
 
         self.stage_combo = QComboBox()
         self.stage_combo.addItem(ALL, None)

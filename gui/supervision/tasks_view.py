@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
@@ -27,9 +27,9 @@ from gui.operations import show_error
 from gui.supervision.case_register import CaseTable
 from gui.supervision.task_dialog import TaskDialog, TaskDoneDialog, TaskDoneValues, TaskValues
 from gui.table_models import RowsModel, TableColumn, error_label, read_only_rows, show_inline
+from gui.search_box import search_as_you_type
 
 RED = QColor("#b00020")
-SEARCH_DELAY_MS = 150
 ALL = "全部"
 CASE_CHOICES = 500          # newest cases offered in the "所立案件" picker
 
@@ -119,11 +119,7 @@ class RegisterTab(QWidget):
             self.status_combo.addItem(text, code)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search_timer = search_as_you_type(self.search, self.refresh, self)
         for combo in (self.year_combo, self.kind_combo, self.status_combo):
             combo.currentIndexChanged.connect(self.refresh)
 

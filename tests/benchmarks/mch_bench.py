@@ -36,9 +36,13 @@ def _months() -> list[str]:
     return out
 
 
-def _cell_values(rnd: random.Random, size: float) -> dict[tuple[str, str], int]:
-    """One township-month of plausible counts (size: the township's scale)."""
-    births = max(1, int(rnd.gauss(12 * size, 3)))
+def month_counts(rnd: random.Random, size: float, *, min_births: int = 1,
+                 jitter: bool = False) -> dict[tuple[str, str], int]:
+    """One township-month of plausible counts (size: the township's scale; the screenshots use it too).
+    ``jitter``: the child populations vary a little from month to month (else they are constant)."""
+    def vary(low: int, high: int) -> int:
+        return rnd.randint(low, high) if jitter else 0
+    births = max(min_births, int(rnd.gauss(12 * size, 3)))
     male = births // 2 + rnd.randint(0, 1)
     infant = rnd.choice([0, 0, 0, 0, 1])
     v = {
@@ -51,8 +55,10 @@ def _cell_values(rnd: random.Random, size: float) -> dict[tuple[str, str], int]:
         ("MCH_RISK_PURPLE", ""): rnd.randint(0, 1),
         ("MCH_MATERNAL_DEATHS", ""): 0, ("MCH_NEONATAL_DEATHS", ""): infant and rnd.randint(0, 1),
         ("MCH_INFANT_DEATHS", ""): infant, ("MCH_UNDER5_DEATHS", ""): infant + rnd.choice([0, 0, 0, 1]),
-        ("MCH_CHILDREN_UNDER3", ""): int(450 * size), ("MCH_SYS_MANAGED_UNDER3", ""): int(420 * size),
-        ("MCH_CHILDREN_UNDER7", ""): int(1100 * size), ("MCH_HEALTH_MANAGED_UNDER7", ""): int(1030 * size),
+        ("MCH_CHILDREN_UNDER3", ""): int(450 * size) + vary(-6, 6),
+        ("MCH_SYS_MANAGED_UNDER3", ""): int(420 * size) + vary(-6, 4),
+        ("MCH_CHILDREN_UNDER7", ""): int(1100 * size) + vary(-10, 10),
+        ("MCH_HEALTH_MANAGED_UNDER7", ""): int(1030 * size) + vary(-10, 8),
         ("MCH_PRENATAL_US_SCREENED", ""): births + rnd.randint(-1, 2),
         ("MCH_PRENATAL_SERUM_SCREENED", ""): int(births * 0.8),
         ("MCH_NEWBORN_DISEASE_SCREENED", ""): births, ("MCH_NEWBORN_HEARING_SCREENED", ""): births,
@@ -87,7 +93,7 @@ def build_county(workdir: Path, seed: int = 11, *, add_township: bool = True):
     for town in towns:
         size = rnd.uniform(0.6, 1.6)
         for month in _months():
-            for (element, option), value in _cell_values(rnd, size).items():
+            for (element, option), value in month_counts(rnd, size).items():
                 values.append(dict(uuid=str(uuid.uuid4()), created_at=now, created_by="bench", updated_at=now,
                                    updated_by="bench", version=1, township_code=town, period=month,
                                    element_code=element, option_code=option, value=value, not_applicable=False,

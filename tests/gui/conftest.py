@@ -8,13 +8,19 @@ from PySide6.QtWidgets import QMessageBox
 from gui.context import AppContext
 
 
+@pytest.fixture
+def box_answer():
+    """What a recorded message box answers; a module overrides this fixture to answer otherwise."""
+    return QMessageBox.StandardButton.Yes
+
+
 @pytest.fixture(autouse=True)
-def boxes(monkeypatch):
+def boxes(monkeypatch, box_answer):
     shown: list[tuple[str, str]] = []
 
     def fake(_parent, title, text, *_args, **_kwargs):
         shown.append((title, text))
-        return QMessageBox.StandardButton.Yes
+        return box_answer
     for name in ("information", "warning", "critical", "question"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
     return shown

@@ -17,16 +17,9 @@ pytestmark = pytest.mark.gui
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
 
 
-@pytest.fixture(autouse=True)
-def boxes(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *_args, **_kwargs):
-        shown.append((title, text))
-        return QMessageBox.StandardButton.Ok
-    for name in ("information", "warning", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(fake))
-    return shown
+@pytest.fixture
+def box_answer():
+    return QMessageBox.StandardButton.Ok     # message boxes here are acknowledged, never agreed to
 
 
 @pytest.fixture
